@@ -1,0 +1,70 @@
+"""The Typer application and its error boundary.
+
+Commands live in sibling modules (one per job) and only parse arguments and
+call the core. A user's mistake (``ExtractorError``) becomes one line on
+stderr and a documented exit code; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from extractor import __version__
+from extractor.errors import EXIT_CODES_HELP, ExitCode, ExtractorError
+
+app = typer.Typer(
+    name="extractor",
+    help=(
+        "Turn Chinese government information-disclosure annual reports (政府信息公开工作年度报告) "
+        "into clean, checked, comparable data.\n\n" + EXIT_CODES_HELP
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Diagnostics, progress and tables for people go to stderr; stdout is for data.
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"extractor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Extract, check and score government information-disclosure annual reports."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from extractor.cli import commands  # noqa: F401  (registers every command on `app`)
+
+    try:
+        app(standalone_mode=False)
+    except ExtractorError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]: finished results are kept; run the same command again to resume.")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

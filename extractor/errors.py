@@ -1,0 +1,48 @@
+"""Errors a user can act on, each with its documented exit code.
+
+The CLI turns an ``ExtractorError`` into one line on stderr and its exit code;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1  # unexpected internal error (a bug: please report it)
+    USAGE = 2  # bad command-line usage (Typer/Click's own code)
+    BAD_INPUT = 3  # the input file is missing, empty, unreadable or of an unknown kind
+    MODEL = 4  # the model endpoint is not configured, unreachable or refused the request
+    FINDINGS = 5  # `check` found problems / `eval` fell below --min-f1
+    PARTIAL = 6  # a batch finished, but some reports failed
+
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok · 1 internal error · 2 usage error · 3 bad input · "
+    "4 model endpoint problem · 5 findings present / below threshold · 6 batch finished with failures."
+)
+
+
+class ExtractorError(Exception):
+    """A problem the user can fix; ``str(self)`` says what is wrong and what to do."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+    def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class InputError(ExtractorError):
+    """The input document cannot be read as a report."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class ModelError(ExtractorError):
+    """The model endpoint is missing, unreachable or refused us."""
+
+    exit_code = ExitCode.MODEL

@@ -1,0 +1,77 @@
+"""Numbers as printed in reports: one parser for the reader, the model engine and the checks.
+
+Handles full-width digits (via NFKC), thousands separators, stray spaces,
+万/亿 multipliers and small Chinese numerals (十二, 两百零五). A string that is
+not a number gives ``None`` — never 0, because a blank is not a zero.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from extractor.document import Span
+
+Number = int | float
+
+_MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ARABIC = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# A number in running text: digits with optional thousands separators and decimals.
+NUMBER_RE = re.compile(r"(?<![\d.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\d.])-?\d+(?:\.\d+)?")
+
+
+def _as_number(value: float) -> Number:
+    return int(value) if float(value).is_integer() else value
+
+
+def parse_cn_numeral(text: str) -> int | None:
+    """Small Chinese numerals up to 9999 (十二, 一百零五, 两千); None if ``text`` is not one."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    return total + (digit or 0)
+
+
+def parse_number(raw: str | int | float | None) -> Number | None:
+    """A printed number as int (counts) or float (amounts); None when it is not a number."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return _as_number(raw)
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = re.sub(r"[\s,，_]", "", text)
+    multiplier = 1
+    if text and text[-1] in _MULTIPLIERS:
+        multiplier, text = _MULTIPLIERS[text[-1]], text[:-1]
+    if _ARABIC.match(text):
+        value = float(text) * multiplier
+        return int(round(value)) if "." not in text or value.is_integer() else value
+    cn = parse_cn_numeral(text)
+    return None if cn is None else cn * multiplier
+
+
+class NumberToken(BaseModel):
+    """One number found in text, with the span of its printed digits."""
+
+    value: Number
+    text: str
+    span: Span
+
+
+def iter_numbers(text: str, start: int = 0, end: int | None = None) -> Iterator[NumberToken]:
+    """Every arabic number in ``text[start:end]`` (NFKC text: digits are ASCII), in order."""
+    for m in NUMBER_RE.finditer(text, start, len(text) if end is None else end):
+        value = parse_number(m.group())
+        if value is not None:
+            yield NumberToken(value=value, text=m.group(), span=Span(start=m.start(), end=m.end()))

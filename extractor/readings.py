@@ -1,0 +1,88 @@
+"""What crosses module boundaries after loading: readings, evidence, findings, results.
+
+Data flows one way: Document -> sections -> Readings (reader, model) ->
+checks (Findings) -> reconciled Record -> storage / scores. Every value of a
+reading is keyed by its dotted path (``record.flatten``) and may carry the
+evidence it was read from.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from extractor.document import Span
+from extractor.record import Number, Record
+
+EngineName = Literal["reader", "llm"]
+
+
+class Evidence(BaseModel):
+    """Where one value came from: the span of ``Document.text`` it was read from."""
+
+    value: Number | str | None = None
+    span: Span | None = None
+    engine: EngineName = "reader"
+    source: Literal["reader", "llm", "agreed", "chosen", "conflicted"] = "reader"
+    note: str | None = None  # why a cell is null, how a run of digits was split, the other engine's reading…
+
+
+class Reading(BaseModel):
+    """One engine's reading of one report: a (possibly partial) record plus its evidence."""
+
+    engine: EngineName
+    record: Record
+    evidence: dict[str, Evidence] = Field(default_factory=dict)  # dotted path -> evidence
+    problems: list[str] = Field(default_factory=list)  # what could not be read, and why
+
+
+Severity = Literal["error", "warning", "info"]
+FindingStatus = Literal["fail", "not_checkable"]
+
+
+class Finding(BaseModel):
+    """A rule of spec §3 that the numbers break (or cannot be checked against)."""
+
+    rule: str  # balance, outcome_sum, row_sum, group_sum, pre2019_sum, claim_sum, claim_rate, prose_vs_table, grounding, empty_table, cross_year
+    where: str  # human-readable place: table/row/column or the claim
+    paths: list[str] = Field(default_factory=list)  # dotted keys involved
+    stated: Number | None = None
+    computed: Number | None = None
+    severity: Severity = "error"
+    status: FindingStatus = "fail"
+    message: str = ""
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class RunInfo(BaseModel):
+    """How a record was produced, so any figure can be traced to its engine, model and prompt."""
+
+    engines: list[EngineName] = Field(default_factory=lambda: ["reader"])
+    model: str | None = None
+    base_url: str | None = None
+    prompt_version: str | None = None
+    requests: int = 0
+    attempts: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    failures: list[str] = Field(default_factory=list)  # per-section model failures, kept not dropped
+    extractor_version: str = ""
+
+
+class Extraction(BaseModel):
+    """The output of ``extractor extract`` for one report."""
+
+    record: Record
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    run: RunInfo = Field(default_factory=RunInfo)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Canonical record keys first, then evidence, findings and run metadata."""
+        out = self.record.canonical()
+        out["evidence"] = {k: v.model_dump(mode="json", exclude_none=True) for k, v in self.evidence.items()}
+        out["findings"] = [f.model_dump(mode="json") for f in self.findings]
+        out["run"] = self.run.model_dump(mode="json")
+        return out

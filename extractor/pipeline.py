@@ -6,6 +6,7 @@ pure function of what came before it, so every one can be tested alone.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 
 from extractor import __version__
 from extractor.document import Document
+from extractor.errors import InputError
 from extractor.loading import load
 from extractor.meta import detect_meta
 from extractor.readings import Extraction, RunInfo
@@ -39,10 +41,31 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
     extraction = Extraction(
         record=record,
         evidence=reading.evidence,
-        run=RunInfo(engines=["reader"], extractor_version=__version__),
+        run=RunInfo(
+            engines=["reader"], extractor_version=__version__, input_path=doc.path, input_sha256=doc.sha256
+        ),
     )
     return extraction
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Extraction:
     return extract_document(load(path), options)
+
+
+def open_result(path: str | Path) -> tuple[Document, Extraction]:
+    """A report file (extracted now) or a saved ``extract`` JSON, with the document its spans point into."""
+    path = Path(path)
+    if path.suffix.lower() != ".json":
+        doc = load(path)
+        return doc, extract_document(doc)
+    try:
+        extraction = Extraction.from_json_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a record written by `extractor extract` ({exc}); pass the report itself instead.") from None
+    source = extraction.run.input_path
+    if not source:
+        raise InputError(f"{path}: the record does not name the report it came from; pass the report itself instead.")
+    doc = load(source)
+    if extraction.run.input_sha256 and doc.sha256 != extraction.run.input_sha256:
+        raise InputError(f"{source} changed since {path} was written; extract it again.")
+    return doc, extraction

@@ -69,6 +69,8 @@ class RunInfo(BaseModel):
     completion_tokens: int = 0
     failures: list[str] = Field(default_factory=list)  # per-section model failures, kept not dropped
     extractor_version: str = ""
+    input_path: str | None = None  # the report this record was read from…
+    input_sha256: str | None = None  # …and the hash of its bytes, so evidence spans can be re-opened safely
 
 
 class Extraction(BaseModel):
@@ -78,6 +80,15 @@ class Extraction(BaseModel):
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     run: RunInfo = Field(default_factory=RunInfo)
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Extraction:
+        """Read back what ``to_json_dict`` wrote (the output of ``extractor extract``)."""
+        data = dict(data)
+        evidence = data.pop("evidence", {}) or {}
+        findings = data.pop("findings", []) or []
+        run = data.pop("run", {}) or {}
+        return cls(record=Record.model_validate(data), evidence=evidence, findings=findings, run=run)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Canonical record keys first, then evidence, findings and run metadata."""

@@ -47,10 +47,9 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
-    from extractor.cli import commands  # noqa: F401  (registers every command on `app`)
-
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode Typer returns the code of a `typer.Exit` instead of exiting with it.
+        code = app(standalone_mode=False)
     except ExtractorError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(int(exc.exit_code))
@@ -68,3 +67,4 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)

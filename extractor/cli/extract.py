@@ -1,25 +1,167 @@
-"""``extractor extract``: a report in, its canonical record (JSON) out."""
+"""``extractor extract``: one report to JSON, or many reports into a resumable results database."""
 
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 
-import typer
+from pydantic import BaseModel
 
-from extractor.cli.app import app
-from extractor.pipeline import extract_path
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from extractor.atomic import atomic_write_text
+from extractor.batch import BatchCounts, BatchSummary, ReportOutcome, run_batch
+from extractor.cli.app import app, err_console
+from extractor.cli.options import (
+    BaseUrlOpt,
+    CacheDirOpt,
+    ConcurrencyOpt,
+    FallbackReaderOpt,
+    ModelOpt,
+    ModeOpt,
+    NoCacheOpt,
+    PromptOpt,
+    RefreshOpt,
+    llm_settings,
+)
+from extractor.errors import ExitCode, ExtractorError, ModelError
+from extractor.llm.config import DEFAULT_PROMPT_VERSION
+
+
+class EngineChoice(str, Enum):
+    reader = "reader"
+    llm = "llm"
+    both = "both"
+
+
+# Where ExtractOptions keeps the model settings (the pipeline's choice of name).
+_LLM_FIELDS = ("llm", "llm_settings", "model_settings")
+
+
+def _extract_options(engine: str, settings: BaseModel) -> BaseModel:
+    """ExtractOptions with the engine and, once the pipeline takes them, the model settings."""
+    from extractor.pipeline import ExtractOptions
+
+    values: dict[str, object] = {"engine": engine}
+    field = next((f for f in _LLM_FIELDS if f in ExtractOptions.model_fields), None)
+    if field is not None:
+        values[field] = settings
+    return ExtractOptions(**values)
+
+
+def _is_batch(inputs: list[Path], out: Path | None) -> bool:
+    """Many inputs, a directory, or ``--out`` naming a directory make a batch."""
+    if len(inputs) > 1 or any(p.is_dir() for p in inputs):
+        return True
+    return out is not None and (out.is_dir() or out.suffix == "")
 
 
 @app.command()
 def extract(
-    file: Path = typer.Argument(..., help="The report: .txt .md .html .htm .docx or .pdf."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write the record here instead of stdout."),
+    inputs: list[Path] = typer.Argument(
+        ..., help="Report files (.txt .md .html .htm .docx .pdf) or directories (searched recursively).", show_default=False
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o",
+        help="One report: write its JSON to this file (default: stdout). Several reports or a directory: "
+        "the output directory, holding the results database results.db.",
+    ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1,
+        help="Reports extracted at once (default: one per CPU core for the reader engine; --concurrency with a model).",
+    ),
+    engine: EngineChoice = typer.Option(
+        EngineChoice.reader, "--engine", "-e", case_sensitive=False,
+        help="reader (no model needed), llm (the model reads the tables) or both (reconciled).",
+    ),
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    prompt: PromptOpt = DEFAULT_PROMPT_VERSION,
+    concurrency: ConcurrencyOpt = 4,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    refresh: RefreshOpt = False,
+    fallback_reader: FallbackReaderOpt = False,
 ) -> None:
-    """Extract the canonical record of one report (reader engine; no model needed)."""
-    extraction = extract_path(file)
-    text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
+    """Extract the canonical record of one report, or of a whole batch (resumable: rerun to continue).
+
+    A batch (several files, a directory, or --out naming a directory) writes
+    DIR/results.db, shows progress on stderr, and exits 6 when some reports
+    failed; see `extractor export` for JSONL/CSV/XLSX.
+    """
+    settings = llm_settings(
+        model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency, cache_dir=cache_dir,
+        no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
+    )
+    if engine is not EngineChoice.reader and not fallback_reader and settings.missing():
+        raise ModelError(settings.missing() or "")  # before a batch records every report as failed
+    options = _extract_options(engine.value, settings)
+    if not _is_batch(inputs, out):
+        from extractor.pipeline import extract_path
+
+        extraction = extract_path(inputs[0], options)  # type: ignore[arg-type]
+        text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
+        if out is None:
+            typer.echo(text)
+        else:
+            atomic_write_text(out, text + "\n")
+        return
+
     if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
+        raise ExtractorError("several reports or a directory need --out DIR (the results directory).", ExitCode.USAGE)
+    summary = _run_with_progress(inputs, out, options, jobs)
+    _print_summary(summary)
+    if summary.failures:
+        # An ExtractorError (not typer.Exit): the error boundary turns it into exit code 6 in every mode.
+        raise ExtractorError(
+            f"{len(summary.failures)} of {summary.files} reports failed (listed above); finished reports are kept: "
+            "fix or remove those files and run the same command again.",
+            ExitCode.PARTIAL,
+        )
+
+
+def _run_with_progress(inputs: list[Path], out: Path, options: object, jobs: int | None) -> BatchSummary:
+    progress = Progress(
+        TextColumn("[bold]extract[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed[/]"),
+        TextColumn("{task.fields[skipped]} done before"),
+        TextColumn("{task.fields[requests]} requests · {task.fields[cache_hits]} cached"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+    )
+    task_id = progress.add_task("extract", total=None, failed=0, skipped=0, requests=0, cache_hits=0)
+
+    def update(counts: BatchCounts, _outcome: ReportOutcome | None) -> None:
+        progress.update(
+            task_id, total=counts.total, completed=counts.done, failed=counts.failed, skipped=counts.skipped,
+            requests=counts.requests, cache_hits=counts.cache_hits,
+        )
+
+    with progress:
+        return run_batch(inputs, out, options, jobs=jobs, progress=update)  # type: ignore[arg-type]
+
+
+def _print_summary(summary: BatchSummary) -> None:
+    line = (
+        f"{summary.files} files: {summary.extracted} extracted, {len(summary.failures)} failed, "
+        f"{summary.skipped} already done, {len(summary.duplicates)} duplicates "
+        f"in {summary.seconds:.1f}s → {summary.db_path}"
+    )
+    if summary.cross_year_findings is not None:
+        line += f" · {summary.cross_year_findings} cross-year checks failed"
+    err_console.print(line, highlight=False)
+    if summary.partial:
+        err_console.print(f"[yellow]{len(summary.partial)} reports only partly read by the model[/] (a rerun retries them):")
+        for o in summary.partial:
+            err_console.print(f"  {o.path}: {o.error}", highlight=False, markup=False, soft_wrap=True)
+    if summary.failures:
+        err_console.print("[bold red]failures[/]:")
+        for f in summary.failures:
+            err_console.print(f"  {f.path}: {f.error}", highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,669 @@
+"""Batch runs: many reports in, one results database out, resumable after any interruption.
+
+How a batch stays safe and restartable:
+
+- every input is identified by the SHA-256 of its bytes (``Document.sha256``)
+  and the settings by the hash of the result-relevant ``ExtractOptions`` plus
+  the extractor version; a report already stored under both is never redone;
+- each report is committed to the database (``storage.ResultsDB``) in one
+  transaction the moment it finishes, so Ctrl-C, a crash or ``kill -9`` loses
+  at most the reports still in flight;
+- a report that fails is stored as a failure with its reason and the batch
+  goes on; a worker process that dies is replaced, and the report that killed
+  it is isolated by rerunning the suspects one at a time.
+
+Reports run in worker *processes* for the reader engine (CPU-bound, so one
+per core) and in worker *threads* when a model engine is involved (I/O-bound:
+each thread waits on its own report's model calls, so many run at once).
+The database is written only by the process that runs the batch.
+
+Cross-year checks pair reports of the same body in consecutive years and run
+``extractor.checks.cross_year`` on each pair (see ``check_across``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import threading
+import time
+import traceback
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from extractor import __version__
+from extractor.errors import ExtractorError, InputError
+from extractor.readings import Extraction, Finding
+from extractor.record import Record, flatten
+from extractor.storage import DB_NAME, ReportStatus, ResultsDB, StoredReport
+
+if TYPE_CHECKING:
+    from extractor.pipeline import ExtractOptions
+
+# Kept in step with ``extractor.loading.EXTENSIONS`` (imported lazily there so a
+# broken reader never stops a batch from starting and recording its failures).
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+
+# Option fields (at any depth, e.g. inside the model settings) that change how a run
+# behaves but not what it produces: left out of the settings hash so that, say, a
+# different --concurrency or --cache-dir still resumes the same batch.
+RUNTIME_ONLY_FIELDS: frozenset[str] = frozenset(
+    {"concurrency", "cache_dir", "use_cache", "no_cache", "refresh", "jobs", "timeout", "max_retries",
+     "http_retries", "retries"}
+)
+_SECRET_FIELD = re.compile(r"key|secret|token|password", re.I)
+
+OutcomeStatus = Literal["ok", "partial", "failed", "skipped", "duplicate"]
+
+
+# ---------------------------------------------------------------- models
+class WorkResult(BaseModel):
+    """What a worker hands back for one file (picklable; no database access in workers)."""
+
+    path: str
+    content_sha256: str | None = None
+    extraction: Extraction | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class ReportOutcome(BaseModel):
+    """One input file's fate in this batch."""
+
+    path: str
+    status: OutcomeStatus
+    content_sha256: str | None = None
+    report_id: int | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    requests: int = 0
+    cache_hits: int = 0
+
+
+class BatchCounts(BaseModel):
+    """Running totals shown by the progress bar."""
+
+    total: int = 0  # files this batch has to extract (after skipping finished ones)
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0  # already finished in an earlier run, or a duplicate of another input
+    requests: int = 0
+    cache_hits: int = 0
+
+
+class BatchSummary(BaseModel):
+    """The end-of-batch report: what was done, what failed and why."""
+
+    out_dir: str
+    db_path: str
+    batch_id: int
+    settings_sha256: str
+    files: int
+    processed: int  # reports this run extracted or failed on (stored in the database)
+    extracted: int  # of which extracted (ok or partial)
+    skipped: int  # finished in an earlier run
+    duplicates: list[ReportOutcome] = Field(default_factory=list)
+    partial: list[ReportOutcome] = Field(default_factory=list)  # extracted, but the model failed on some sections
+    failures: list[ReportOutcome] = Field(default_factory=list)
+    requests: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+    cross_year_findings: int | None = None  # failing cross-year checks; None when the rule is not available
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+ProgressCallback = Callable[[BatchCounts, ReportOutcome | None], None]
+WorkFn = Callable[[str, Any], WorkResult]
+
+
+# ---------------------------------------------------------------- inputs and settings
+def discover(inputs: Iterable[str | Path], exclude: Path | None = None) -> list[Path]:
+    """The report files named by ``inputs``: files as given, directories searched recursively.
+
+    Inside directories only supported extensions are taken, and hidden files
+    and Office lock files (``~$x.docx``) are skipped; a file named explicitly
+    is always taken, so an unsupported one is reported as a failure rather
+    than silently ignored. Order is stable (sorted per directory).
+    """
+    exclude = exclude.resolve() if exclude else None
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        p = Path(item)
+        if not p.exists():
+            raise InputError(f"{p}: no such file or directory; check the path.")
+        if p.is_dir():
+            candidates = sorted(
+                f for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and not f.name.startswith("~$")
+            )
+        else:
+            candidates = [p]
+        for f in candidates:
+            resolved = f.resolve()
+            if resolved in seen or (exclude is not None and resolved.is_relative_to(exclude)):
+                continue
+            seen.add(resolved)
+            found.append(f)
+    return found
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes: the same identity as ``Document.sha256``."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def default_options() -> ExtractOptions:
+    from extractor.pipeline import ExtractOptions
+
+    return ExtractOptions()
+
+
+def _result_relevant(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _result_relevant(v)
+            for k, v in value.items()
+            if k not in RUNTIME_ONLY_FIELDS and not _SECRET_FIELD.search(k)
+        }
+    if isinstance(value, list):
+        return [_result_relevant(v) for v in value]
+    return value
+
+
+def settings_identity(options: BaseModel) -> tuple[str, str]:
+    """(sha256, JSON) of what decides a result: the result-relevant options and the extractor version.
+
+    Secrets (an API key anywhere in the options) never enter the JSON or the hash.
+    """
+    import json
+
+    data = _result_relevant(options.model_dump(mode="json"))
+    payload = json.dumps(
+        {"extractor_version": __version__, "options": data}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), payload
+
+
+def _option(options: BaseModel, name: str) -> Any:
+    """An option by name, at the top level or inside a nested settings model (``options.llm.concurrency``)."""
+    if name in type(options).model_fields:
+        return getattr(options, name)
+    for field in type(options).model_fields:
+        value = getattr(options, field)
+        if isinstance(value, BaseModel) and name in type(value).model_fields:
+            return getattr(value, name)
+    return None
+
+
+def uses_model(options: BaseModel) -> bool:
+    return (_option(options, "engine") or "reader") != "reader"
+
+
+def default_jobs(options: BaseModel) -> int:
+    """One worker process per core for the reader; as many threads as requests may be in flight for a model."""
+    if uses_model(options):
+        return max(1, int(_option(options, "concurrency") or 4))
+    return max(1, os.cpu_count() or 1)
+
+
+def report_status(extraction: Extraction, options: BaseModel) -> tuple[ReportStatus, str | None]:
+    """``ok``, or ``partial`` (with why) when a requested model engine failed on some or all sections.
+
+    A partial report is stored, exported and checked like any other, but a
+    rerun extracts it again (the model's good answers then come from its cache).
+    """
+    run = extraction.run
+    reasons = list(run.failures)
+    if uses_model(options) and "llm" not in run.engines:
+        reasons.insert(0, "the model engine did not run (reader used instead)")
+    return ("partial", "; ".join(reasons)) if reasons else ("ok", None)
+
+
+# ---------------------------------------------------------------- the worker
+def describe_error(exc: BaseException) -> str:
+    """One line for the failure list: the user-facing message, or where an internal error happened."""
+    if isinstance(exc, ExtractorError):
+        return str(exc)
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    if frames:
+        last = frames[-1]
+        where = f" (at {Path(last.filename).name}:{last.lineno})"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {message}{where}" if message else f"{type(exc).__name__}{where}"
+
+
+def extract_file(path: str, options: Any) -> WorkResult:
+    """Load and extract one file; never raises (a failure comes back as ``error``)."""
+    started = time.perf_counter()
+    sha: str | None = None
+    try:
+        from extractor.loading import load
+        from extractor.pipeline import extract_document
+
+        doc = load(path)
+        sha = doc.sha256
+        extraction = extract_document(doc, options)
+        return WorkResult(path=path, content_sha256=sha, extraction=extraction, seconds=time.perf_counter() - started)
+    except Exception as exc:  # a bad report must not stop the batch: record it and go on
+        return WorkResult(path=path, content_sha256=sha, error=describe_error(exc), seconds=time.perf_counter() - started)
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, and exit when the parent is gone (even after kill -9)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+# ---------------------------------------------------------------- the batch
+class _Task(BaseModel):
+    path: str
+    sha: str
+    suspect: bool = False  # was in flight when a worker process died
+
+
+def run_batch(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    options: BaseModel | None = None,
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    work: WorkFn = extract_file,
+    cross_year: bool = True,
+) -> BatchSummary:
+    """Extract every report under ``inputs`` into ``out_dir/results.db``, resuming an earlier run.
+
+    ``work`` is the per-file function (a module-level function, since it may
+    run in another process); the default loads and extracts with the pipeline.
+    """
+    started = time.perf_counter()
+    options = options if options is not None else default_options()
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a directory for a batch.")
+    files = discover(inputs, exclude=out)
+    if not files:
+        raise InputError(f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) found in {', '.join(map(str, inputs))}.")
+    settings_sha, settings_json = settings_identity(options)
+    jobs = max(1, jobs or default_jobs(options))
+
+    counts = BatchCounts()
+    outcomes: list[ReportOutcome] = []
+    notify = progress or (lambda _c, _o: None)
+
+    with ResultsDB(out / DB_NAME) as db:
+        db.save_settings(settings_sha, settings_json, __version__)
+        finished = db.finished_hashes(settings_sha)
+        batch_id = db.start_batch(settings_sha, [str(i) for i in inputs], len(files))
+
+        todo: list[_Task] = []
+        first_path: dict[str, str] = {}
+        for f in files:
+            try:
+                sha = file_sha256(f)
+            except OSError as exc:
+                outcome = ReportOutcome(path=str(f), status="failed", error=f"cannot be read ({exc.strerror or exc})")
+                outcomes.append(outcome)
+                counts.failed += 1
+                continue
+            if sha in first_path:
+                outcomes.append(ReportOutcome(path=str(f), status="duplicate", content_sha256=sha,
+                                              error=f"same content as {first_path[sha]}"))
+                counts.skipped += 1
+                continue
+            first_path[sha] = str(f)
+            if sha in finished:
+                outcomes.append(ReportOutcome(path=str(f), status="skipped", content_sha256=sha))
+                counts.skipped += 1
+                continue
+            todo.append(_Task(path=str(f), sha=sha))
+        counts.total = len(todo)
+        notify(counts, None)
+
+        def record(task: _Task, result: WorkResult) -> None:
+            sha = result.content_sha256 or task.sha
+            extraction = result.extraction
+            status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
+            report_id = db.save_report(
+                path=task.path,
+                content_sha256=sha,
+                settings_sha256=settings_sha,
+                extraction=extraction,
+                error=error,
+                partial=status == "partial",
+                engine=str(_option(options, "engine") or "reader"),
+                batch_id=batch_id,
+                seconds=result.seconds,
+            )
+            run = extraction.run if extraction else None
+            outcome = ReportOutcome(
+                path=task.path,
+                status=status,
+                content_sha256=sha,
+                report_id=report_id,
+                error=error,
+                seconds=result.seconds,
+                requests=run.requests if run else 0,
+                cache_hits=run.cache_hits if run else 0,
+            )
+            outcomes.append(outcome)
+            counts.done += 1
+            counts.failed += outcome.status == "failed"
+            counts.requests += outcome.requests
+            counts.cache_hits += outcome.cache_hits
+            notify(counts, outcome)
+
+        _execute(todo, options, jobs, work, record, use_threads=uses_model(options))
+
+        failures = [o for o in outcomes if o.status == "failed"]
+        extracted = sum(o.status in ("ok", "partial") for o in outcomes)
+        processed = sum(o.report_id is not None for o in outcomes)
+        db.finish_batch(batch_id, processed=processed, skipped=counts.skipped, failed=len(failures))
+        cross = update_cross_year(db) if cross_year else None
+
+    return BatchSummary(
+        out_dir=str(out),
+        db_path=str(out / DB_NAME),
+        batch_id=batch_id,
+        settings_sha256=settings_sha,
+        files=len(files),
+        processed=processed,
+        extracted=extracted,
+        skipped=sum(o.status == "skipped" for o in outcomes),
+        duplicates=[o for o in outcomes if o.status == "duplicate"],
+        partial=[o for o in outcomes if o.status == "partial"],
+        failures=failures,
+        requests=counts.requests,
+        cache_hits=counts.cache_hits,
+        seconds=time.perf_counter() - started,
+        cross_year_findings=cross,
+    )
+
+
+_CRASHED = "the worker process died while reading this file (out of memory, or a crash in a parser)"
+
+
+def _execute(
+    todo: list[_Task],
+    options: Any,
+    jobs: int,
+    work: WorkFn,
+    record: Callable[[_Task, WorkResult], None],
+    use_threads: bool,
+) -> None:
+    """Run ``work`` over ``todo`` with at most ``jobs`` reports in flight, recording each as it finishes.
+
+    A dead worker process breaks the whole pool; the reports that were in
+    flight are then rerun one at a time, so only the one that kills a worker
+    on its own is recorded as failed.
+    """
+    if not todo:
+        return
+    if jobs == 1 or len(todo) == 1:
+        for task in todo:
+            record(task, _call(work, task, options))
+        return
+
+    pending: deque[_Task] = deque(todo)
+    suspects: deque[_Task] = deque()
+    executor = _new_executor(jobs, use_threads)
+    in_flight: dict[Future[WorkResult], _Task] = {}
+    try:
+        while pending or suspects or in_flight:
+            if suspects:
+                if not in_flight:  # isolate: a suspect runs alone
+                    task = suspects.popleft()
+                    in_flight[executor.submit(work, task.path, options)] = task
+            else:
+                while pending and len(in_flight) < jobs * 2:
+                    task = pending.popleft()
+                    in_flight[executor.submit(work, task.path, options)] = task
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken: list[_Task] = []
+            for fut in done:
+                task = in_flight.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    broken.append(task)
+                    continue
+                except Exception as exc:  # a custom ``work`` that raised
+                    result = WorkResult(path=task.path, error=describe_error(exc))
+                record(task, result)
+            if broken:
+                # Every other in-flight future of a broken pool fails too: collect them.
+                for fut, task in list(in_flight.items()):
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken.append(task)
+                        continue
+                    except Exception as exc:
+                        result = WorkResult(path=task.path, error=describe_error(exc))
+                    record(task, result)
+                in_flight.clear()
+                executor.shutdown(wait=False, cancel_futures=True)
+                executor = _new_executor(jobs, use_threads)
+                for task in broken:
+                    if task.suspect and len(broken) == 1:  # it ran alone and killed its worker again
+                        record(task, WorkResult(path=task.path, error=_CRASHED))
+                    else:
+                        task.suspect = True
+                        suspects.append(task)
+    except BaseException:
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _call(work: WorkFn, task: _Task, options: Any) -> WorkResult:
+    try:
+        return work(task.path, options)
+    except Exception as exc:  # a custom ``work`` that raised instead of returning the error
+        return WorkResult(path=task.path, error=describe_error(exc))
+
+
+def _new_executor(jobs: int, use_threads: bool) -> Executor:
+    if use_threads:
+        return ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="report")
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+
+
+def _stop(executor: Executor) -> None:
+    """On Ctrl-C: drop queued work and end our own worker processes now (finished reports are saved)."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    processes = getattr(executor, "_processes", None) or {}  # ProcessPoolExecutor has no public terminate before 3.14
+    for proc in list(processes.values()):
+        if proc.is_alive():
+            proc.terminate()
+
+
+# ---------------------------------------------------------------- cross-year pairing
+_OFFICE_SUFFIX = re.compile(r"(人民政府)(办公室|办公厅)$")
+_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+
+
+def agency_key(agency: str) -> str:
+    """The body's name compared strictly: NFKC, no whitespace, no stray punctuation at the ends."""
+    s = unicodedata.normalize("NFKC", agency)
+    s = re.sub(r"\s+", "", s)
+    return _EDGE_PUNCT.sub("", s)
+
+
+def agency_alias(agency: str) -> str:
+    """A looser key: the office of a people's government (人民政府办公室/办公厅) reports for that government."""
+    return _OFFICE_SUFFIX.sub(r"\1", agency_key(agency))
+
+
+# "淮安市" in 淮安市洪泽区人民政府: higher-level divisions a report may or may not print before its own name.
+_DIVISION_PREFIX = re.compile(r"(?:[\u4e00-\u9fff]{2,9}?(?:省|自治区|市|自治州|州|地区|盟))+")
+# The shorter name must still start with its own place (洪泽区…), so 河北省教育厅 never matches 教育厅.
+_OWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:区|县|市|旗)")
+
+
+def same_body(a: str, b: str) -> bool:
+    """Whether two printed names are the same reporting body, decided conservatively.
+
+    Equal after ``agency_alias``; or one is the other with its higher-level
+    divisions printed in front (洪泽区人民政府 / 淮安市洪泽区人民政府). Two
+    districts of the same name in different cities (南京市鼓楼区 / 福州市鼓楼区)
+    never match. Used only when no report under the strict name exists in the
+    other year, since some offices publish reports of their own beside the
+    government's.
+    """
+    ka, kb = agency_alias(a), agency_alias(b)
+    if ka == kb:
+        return True
+    short, long = sorted((ka, kb), key=len)
+    if not short or not long.endswith(short):
+        return False
+    prefix = long[: len(long) - len(short)]
+    return _DIVISION_PREFIX.fullmatch(prefix) is not None and _OWN_PLACE.match(short) is not None
+
+
+class ReportRef(BaseModel):
+    """A report taking part in cross-year pairing: its record and, from a database, its id and path."""
+
+    id: int | None = None
+    path: str | None = None
+    record: Record
+
+
+def _filled(ref: ReportRef) -> int:
+    return sum(v is not None for k, v in flatten(ref.record).items() if not k.startswith("meta."))
+
+
+def pair_consecutive(reports: Sequence[ReportRef]) -> list[tuple[ReportRef, ReportRef]]:
+    """(previous year, this year) pairs of annual reports of the same body.
+
+    Each report is paired with a report of the same body for the year before,
+    matched by strict name (``agency_key``) first and by ``same_body`` only
+    when the strict name finds nothing. When a body has several reports for that year (the
+    same report saved as text and as HTML), the one with the most filled cells
+    is taken (ties: the later one), so each report is checked once.
+    """
+    usable = [
+        r for r in reports
+        if r.record.meta.agency and r.record.meta.year is not None and r.record.meta.kind == "annual_report"
+    ]
+    by_year: dict[int, list[ReportRef]] = {}
+    for r in usable:
+        by_year.setdefault(r.record.meta.year or 0, []).append(r)
+
+    pairs: list[tuple[ReportRef, ReportRef]] = []
+    for cur in usable:
+        agency, year = cur.record.meta.agency or "", cur.record.meta.year or 0
+        before = by_year.get(year - 1, [])
+        candidates = [r for r in before if agency_key(r.record.meta.agency or "") == agency_key(agency)] or [
+            r for r in before if same_body(r.record.meta.agency or "", agency)
+        ]
+        if not candidates:
+            continue
+        prev = min(candidates, key=lambda r: (-_filled(r), r.path or "", r.id or 0))
+        pairs.append((prev, cur))
+    return pairs
+
+
+def _cross_year_rule() -> Callable[..., list[Finding]] | None:
+    """helper G's ``checks.cross_year(prev, cur)``, when it exists."""
+    try:
+        from extractor import checks
+    except ImportError:
+        return None
+    return getattr(checks, "cross_year", None)
+
+
+def _as_refs(source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef]) -> list[ReportRef]:
+    if isinstance(source, (str, Path)):
+        with ResultsDB.open_existing(source) as db:
+            return _as_refs(db)
+    if isinstance(source, ResultsDB):
+        return [
+            ReportRef(id=r.id, path=r.path, record=r.extraction.record)
+            for r in source.reports()
+            if r.extraction is not None
+        ]
+    refs = []
+    for item in source:
+        if isinstance(item, ReportRef):
+            refs.append(item)
+        elif isinstance(item, StoredReport):
+            if item.extraction is not None:
+                refs.append(ReportRef(id=item.id, path=item.path, record=item.extraction.record))
+        elif isinstance(item, Extraction):
+            refs.append(ReportRef(record=item.record))
+        else:
+            refs.append(ReportRef(record=item, path=item.source))
+    return refs
+
+
+def cross_year_findings(
+    source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef],
+) -> list[tuple[ReportRef, ReportRef, Finding]] | None:
+    """(previous, current, finding) for every consecutive-year pair; None if the rule is not available."""
+    rule = _cross_year_rule()
+    if rule is None:
+        return None
+    out = []
+    for prev, cur in pair_consecutive(_as_refs(source)):
+        for finding in rule(prev.record, cur.record):
+            out.append((prev, cur, finding))
+    return out
+
+
+def check_across(
+    source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef],
+) -> list[Finding]:
+    """Cross-year findings over a batch's output directory, its database file, or given records.
+
+    Each finding's ``where`` is prefixed with the body and the two years (and
+    the two files when known), since the list spans many reports. Raises
+    ``ExtractorError`` when the cross-year rule is not available.
+    """
+    items = cross_year_findings(source)
+    if items is None:
+        raise ExtractorError("the cross-year rule (extractor.checks.cross_year) is not available in this build.")
+    out = []
+    for prev, cur, finding in items:
+        label = f"{cur.record.meta.agency} {prev.record.meta.year}→{cur.record.meta.year}"
+        if prev.path and cur.path:
+            label += f" ({Path(prev.path).name} → {Path(cur.path).name})"
+        out.append(finding.model_copy(update={"where": f"{label}: {finding.where}"}))
+    return out
+
+
+def update_cross_year(db: ResultsDB) -> int | None:
+    """Recompute the database's cross-year findings; returns how many fail (None if the rule is missing)."""
+    items = cross_year_findings(db)
+    if items is None:
+        return None
+    db.replace_cross_year_findings(
+        (prev.id, cur.id, finding) for prev, cur, finding in items if prev.id is not None and cur.id is not None
+    )
+    return sum(f.status == "fail" for _, _, f in items)

@@ -1,0 +1,841 @@
+"""The checker: the identities of spec §3 as pure functions, record (+ text, evidence) in, findings out.
+
+Every rule returns ``Finding``s: ``status='fail'`` where the numbers break the
+rule, ``status='not_checkable'`` (severity ``info``) where an input is missing.
+A blank is never read as agreement: a sum with a blank part is only decided
+when the parts that *are* given already exceed the total (counts are never
+negative, so no blank can repair that); otherwise it is not checkable.
+
+``check`` runs every rule that its inputs allow; ``failures`` keeps what a
+person must look at. The text rules (``prose_vs_table``, ``grounding``, ``empty_table``) need the document
+text; without it they say so (not checkable) instead of passing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from extractor.document import Span
+from extractor.numbers import Number
+from extractor.readings import Evidence, Finding
+from extractor.record import (
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS_SINGLE_OTHER,
+    APPLICATION_ROWS_SPLIT_OTHER,
+    OTHER_HANDLING_SPLIT,
+    PRE2019_APPLICATIONS,
+    PRE2019_CASE_GROUPS,
+    PRE2019_CHANNELS,
+    PRE2019_RESPONSE_OUTCOMES,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    Claim,
+    Record,
+    flatten,
+)
+
+# The rules a gold file may list under ``source_inconsistencies`` (spec §2).
+SOURCE_RULES: tuple[str, ...] = (
+    "balance", "outcome_sum", "row_sum", "group_sum", "pre2019_sum",
+    "claim_sum", "claim_rate", "prose_vs_table", "cross_year",
+)
+ALL_RULES: tuple[str, ...] = (*SOURCE_RULES, "grounding", "empty_table")
+
+SIX_COLUMNS: tuple[str, ...] = tuple(c for c in APPLICANT_COLUMNS if c != "total")
+ORG_COLUMNS: tuple[str, ...] = tuple(c for c in SIX_COLUMNS if c != "natural_person")
+# Leaf outcome rows before (六); (六) is either ``other_handling`` or its three parts.
+_LEAVES_BEFORE_OTHER: tuple[str, ...] = tuple(
+    k for k in APPLICATION_ROWS_SINGLE_OTHER
+    if k not in ("new_received", "carried_over", "total", "carried_forward", "other_handling")
+)
+_ROW_LABEL_SHORT: dict[str, str] = {
+    "new_received": "一、本年新收", "carried_over": "二、上年结转", "total": "（七）总计",
+    "carried_forward": "四、结转下年度", "other_handling": "（六）其他处理",
+}
+
+
+def _row_label(row: str) -> str:
+    if row in _ROW_LABEL_SHORT:
+        return _ROW_LABEL_SHORT[row]
+    label = APPLICATION_ROWS_SPLIT_OTHER.get(row) or APPLICATION_ROWS_SINGLE_OTHER.get(row, row)
+    return f"{row.split('.')[0]} {label}" if "." in row else label
+
+
+def _fmt(value: Number | None) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _info(rule: str, where: str, paths: list[str], missing: Iterable[str], message: str = "") -> Finding:
+    missing = list(missing)
+    return Finding(
+        rule=rule, where=where, paths=paths, severity="info", status="not_checkable",
+        message=message or ("not checkable: blank or missing " + ", ".join(missing[:6]) + ("…" if len(missing) > 6 else "")),
+    )
+
+
+def check_sum(
+    rule: str,
+    where: str,
+    total: tuple[str, Number | None],
+    parts: Sequence[tuple[str, Number | None]],
+    severity: str = "error",
+) -> Finding | None:
+    """``total == sum(parts)``: a failure, a not-checkable note, or None when it holds.
+
+    With blank parts the rule is decided only when the given parts already
+    exceed the total (a lower bound no blank can lower).
+    """
+    total_path, stated = total
+    paths = [total_path, *(p for p, _ in parts)]
+    missing = [p for p, v in parts if v is None]
+    known = sum(v for _, v in parts if v is not None)
+    if stated is None:
+        return _info(rule, where, paths, [total_path, *missing])
+    if missing and not known > stated:
+        return _info(rule, where, paths, missing)
+    if _equal(stated, known):
+        return None
+    return Finding(
+        rule=rule, where=where, paths=paths, stated=stated, computed=_clean(known), severity=severity,  # type: ignore[arg-type]
+        message=f"{where}: stated {_fmt(stated)}, parts add up to {_fmt(_clean(known))}"
+        + (" (some parts blank; the given ones already exceed it)" if missing else ""),
+    )
+
+
+def _equal(a: Number, b: Number) -> bool:
+    return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)
+
+
+def _clean(value: Number) -> Number:
+    if isinstance(value, float):
+        value = round(value, 6)
+        return int(value) if value.is_integer() else value
+    return value
+
+
+# ------------------------------------------------------------------ table 三
+def _cell(record: Record, row: str, col: str) -> int | None:
+    apps = record.applications or {}
+    counts = apps.get(row)
+    return None if counts is None else getattr(counts, col)
+
+
+def _app_path(row: str, col: str) -> str:
+    return f"applications.{row}.{col}"
+
+
+def other_handling_rows(record: Record, column: str | None = None) -> tuple[str, ...]:
+    """How (六) is recorded: the single 2019 row, or the three 2021 parts.
+
+    The single row wins when it holds a value (a 2021 table printed with one
+    (六) row is recorded that way); otherwise the parts, when any is present.
+    """
+    apps = record.applications or {}
+    single = apps.get("other_handling")
+    has_split = any(k in apps for k in OTHER_HANDLING_SPLIT)
+    if single is not None and (not has_split or column is None or getattr(single, column) is not None):
+        return ("other_handling",)
+    if has_split:
+        return tuple(OTHER_HANDLING_SPLIT)
+    if record.meta.layout == "2021":
+        return tuple(OTHER_HANDLING_SPLIT)
+    return ("other_handling",)
+
+
+def outcome_rows(record: Record, column: str | None = None) -> tuple[str, ...]:
+    """The leaf outcome rows whose sum is (七)总计, in table order."""
+    return (*_LEAVES_BEFORE_OTHER, *other_handling_rows(record, column))
+
+
+def check_applications(record: Record) -> list[Finding]:
+    """Table 三: ``balance`` and ``outcome_sum`` per column, ``row_sum`` per row."""
+    if record.applications is None:
+        return []
+    findings: list[Finding] = []
+    for col, col_label in APPLICANT_COLUMNS.items():
+        where = f"表三 {col_label}列"
+        left = [(_app_path(r, col), _cell(record, r, col)) for r in ("new_received", "carried_over")]
+        right = [(_app_path(r, col), _cell(record, r, col)) for r in ("total", "carried_forward")]
+        paths = [p for p, _ in left + right]
+        missing = [p for p, v in left + right if v is None]
+        if missing:
+            findings.append(_info("balance", f"{where}：一+二 = （七）+四", paths, missing))
+        else:
+            a = sum(v for _, v in left)  # type: ignore[misc]
+            b = sum(v for _, v in right)  # type: ignore[misc]
+            if a != b:
+                findings.append(Finding(
+                    rule="balance", where=f"{where}：一+二 = （七）+四", paths=paths, stated=a, computed=b,
+                    message=f"{where}: 一 {left[0][1]} + 二 {left[1][1]} = {a}, but （七） {right[0][1]} + 四 {right[1][1]} = {b}",
+                ))
+        leaves = [(_app_path(r, col), _cell(record, r, col)) for r in outcome_rows(record, col)]
+        finding = check_sum(
+            "outcome_sum", f"{where}：（七）总计 vs 各办理结果之和",
+            (_app_path("total", col), _cell(record, "total", col)), leaves,
+        )
+        if finding:
+            findings.append(finding)
+    rows = ["new_received", "carried_over", *outcome_rows(record), "total", "carried_forward"]
+    for row in rows:
+        if row not in record.applications:
+            continue
+        finding = check_sum(
+            "row_sum", f"表三 {_row_label(row)}：总计 vs 六类申请人之和",
+            (_app_path(row, "total"), _cell(record, row, "total")),
+            [(_app_path(row, c), _cell(record, row, c)) for c in SIX_COLUMNS],
+        )
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+# ------------------------------------------------------------------ table 四
+def check_review_litigation(record: Record) -> list[Finding]:
+    """Table 四: each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
+    if record.review_litigation is None:
+        return []
+    findings: list[Finding] = []
+    for group, label in REVIEW_GROUPS.items():
+        outcomes = record.review_litigation.get(group)
+        if outcomes is None:
+            continue
+        base = f"review_litigation.{group}"
+        finding = check_sum(
+            "group_sum", f"表四 {label}：总计 vs 维持+纠正+其他+尚未审结",
+            (f"{base}.total", outcomes.total),
+            [(f"{base}.{o}", getattr(outcomes, o)) for o in REVIEW_OUTCOMES if o != "total"],
+        )
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+# ------------------------------------------------------------------ pre2019
+def check_pre2019(record: Record) -> list[Finding]:
+    """The old statistics table: channels add up to 收到申请数, outcomes to 申请答复数, cases to their totals."""
+    p = record.pre2019
+    if p is None:
+        return []
+    findings: list[Finding] = []
+    apps = p.applications
+    checks = [
+        ("收到申请数 vs 各渠道之和", "received", PRE2019_CHANNELS),
+        ("申请答复数 vs 各答复类别之和", "responses", PRE2019_RESPONSE_OUTCOMES),
+    ]
+    for where, total_key, part_keys in checks:
+        parts = [(f"pre2019.applications.{k}", getattr(apps, k)) for k in part_keys]
+        if all(v is None for _, v in parts):
+            continue  # no breakdown printed at all: nothing to check, nothing to report
+        finding = check_sum(
+            "pre2019_sum", f"统计表 {where}",
+            (f"pre2019.applications.{total_key}", getattr(apps, total_key)), parts,
+        )
+        if finding:
+            findings.append(finding)
+    for group, label in PRE2019_CASE_GROUPS.items():
+        cases = getattr(p, group)
+        parts = [(f"pre2019.{group}.{k}", getattr(cases, k)) for k in ("upheld", "corrected", "other")]
+        if all(v is None for _, v in parts):
+            continue
+        finding = check_sum(
+            "pre2019_sum", f"统计表 {label}数量 vs 维持+纠错+其他情形",
+            (f"pre2019.{group}.total", cases.total), parts,
+        )
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+# ------------------------------------------------------------------ claims
+def _decimals(value: Number) -> int:
+    """Digits after the point as printed (33.9 -> 1, 8.05 -> 2, 100 -> 0)."""
+    if isinstance(value, int) or float(value).is_integer():
+        return 0
+    text = repr(float(value))
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 2
+
+
+def rate_holds(percent: Number, numerator: Number, denominator: Number) -> bool:
+    """A printed percent equals numerator/denominator within one unit of its last printed digit."""
+    exact = float(numerator) / float(denominator) * 100
+    return abs(exact - float(percent)) <= 10 ** -_decimals(percent) + 1e-9
+
+
+def _claim_where(claim: Claim) -> str:
+    if claim.rate is not None:
+        r = claim.rate
+        return f"{r.name} {_fmt(r.percent)}%（{_fmt(r.numerator)}/{_fmt(r.denominator)}）"
+    assert claim.total is not None
+    parts = "+".join(f"{p.name}{_fmt(p.value)}" for p in claim.parts)
+    return f"{claim.total.name}{_fmt(claim.total.value)}{claim.total.unit or ''}：{parts}"
+
+
+def check_claims(record: Record) -> list[Finding]:
+    """``claim_sum`` for complete part-whole claims, ``claim_rate`` for rates with both counts given."""
+    findings: list[Finding] = []
+    for i, claim in enumerate(record.claims):
+        path = f"claims.{i}"
+        where = _claim_where(claim) if (claim.rate or claim.total) else path
+        if claim.rate is not None:
+            r = claim.rate
+            if r.numerator is None or r.denominator is None or r.denominator == 0:
+                findings.append(_info("claim_rate", where, [path], ["numerator/denominator"]))
+                continue
+            if not rate_holds(r.percent, r.numerator, r.denominator):
+                exact = float(r.numerator) / float(r.denominator) * 100
+                findings.append(Finding(
+                    rule="claim_rate", where=where, paths=[path], stated=r.percent, computed=round(exact, 2),
+                    message=f"{r.name}: printed {_fmt(r.percent)}%, but {_fmt(r.numerator)}/{_fmt(r.denominator)} = {exact:.2f}%",
+                ))
+        if claim.total is not None and claim.parts and claim.complete:
+            computed = _clean(sum(p.value for p in claim.parts))
+            if not _equal(claim.total.value, computed):
+                findings.append(Finding(
+                    rule="claim_sum", where=where, paths=[path], stated=claim.total.value, computed=computed,
+                    message=f"{claim.total.name}: stated {_fmt(claim.total.value)}, its parts add up to {_fmt(computed)}",
+                ))
+    return findings
+
+
+# ------------------------------------------------------------------ prose vs table
+class _Alt:
+    """One table quantity a prose count may describe: its value, and whether blanks left it a lower bound."""
+
+    def __init__(self, label: str, value: Number | None, paths: list[str], exact: bool = True) -> None:
+        self.label, self.value, self.paths, self.exact = label, value, paths, exact
+
+
+def _sum_alt(label: str, cells: Sequence[tuple[str, Number | None]]) -> _Alt:
+    values = [v for _, v in cells]
+    if all(v is None for v in values):
+        return _Alt(label, None, [p for p, _ in cells])
+    return _Alt(label, _clean(sum(v for v in values if v is not None)), [p for p, _ in cells], None not in values)
+
+
+def _app_cells(record: Record, rows: Sequence[str], col: str) -> list[tuple[str, Number | None]]:
+    """Cells of ``rows`` in column ``col``; a blank 总计 cell falls back to its six applicant cells."""
+    cells: list[tuple[str, Number | None]] = []
+    for row in rows:
+        value = _cell(record, row, col)
+        if value is None and col == "total":
+            cells += [(_app_path(row, c), _cell(record, row, c)) for c in SIX_COLUMNS]
+        else:
+            cells.append((_app_path(row, col), value))
+    return cells
+
+
+def _apps(record: Record, label: str, rows: Sequence[str], cols: Sequence[str] = ("total",)) -> _Alt:
+    return _sum_alt(label, [cell for col in cols for cell in _app_cells(record, rows, col)])
+
+
+def _received_alts(cols: Sequence[str], label: str):  # noqa: ANN202 - small factory of target functions
+    def targets(record: Record) -> list[_Alt]:
+        if record.applications is not None:
+            return [
+                _apps(record, f"表三 一、本年新收{label}", ["new_received"], cols),
+                _apps(record, f"表三 一+二{label}", ["new_received", "carried_over"], cols),
+                _apps(record, f"表三 （七）总计{label}", ["total"], cols),
+            ]
+        if record.pre2019 is not None and cols == ("total",):
+            return [_Alt("统计表 收到申请数", record.pre2019.applications.received, ["pre2019.applications.received"])]
+        return []
+    return targets
+
+
+def _rows_alt(label: str, rows_of):  # noqa: ANN001, ANN202
+    def targets(record: Record) -> list[_Alt]:
+        if record.applications is None:
+            return []
+        return [_apps(record, label, rows_of(record))]
+    return targets
+
+
+def _prefixed(prefix: str):  # noqa: ANN202
+    return lambda record: [k for k in outcome_rows(record) if k.startswith(prefix)]
+
+
+def _cases_alt(group: str):  # noqa: ANN202
+    def targets(record: Record) -> list[_Alt]:
+        if record.review_litigation is not None:
+            rl = record.review_litigation
+            groups = ["review"] if group == "review" else ["litigation_direct", "litigation_after_review"]
+            cells = [(f"review_litigation.{g}.total", rl[g].total if g in rl else None) for g in groups]
+            return [_sum_alt("表四 " + ("行政复议总计" if group == "review" else "行政诉讼总计（两组之和）"), cells)]
+        if record.pre2019 is not None:
+            cases = getattr(record.pre2019, group)
+            return [_Alt(f"统计表 {PRE2019_CASE_GROUPS[group]}数量", cases.total, [f"pre2019.{group}.total"])]
+        return []
+    return targets
+
+
+def _disclosure_alt(key: str):  # noqa: ANN202
+    """Table 二 (layout 2021: 制发/现行有效; layout 2019: 新制作/新公开/对外公开总数)."""
+    def targets(record: Record) -> list[_Alt]:
+        ad = record.active_disclosure
+        if ad is None or "normative_documents" not in ad:
+            return []
+        row = ad["normative_documents"]
+        cols = {"issued": ("issued", "made", "published"), "in_force": ("in_force", "total_public")}[key]
+        alts = [_Alt(f"表二 规范性文件 {c}", row.get(c), [f"active_disclosure.normative_documents.{c}"])  # type: ignore[arg-type]
+                for c in cols if c in row]
+        return alts
+    return targets
+
+
+def _proactive(record: Record) -> list[_Alt]:
+    if record.pre2019 is None:
+        return []
+    return [_Alt("统计表 主动公开政府信息数", record.pre2019.proactive_items, ["pre2019.proactive_items"])]
+
+
+class _Concept:
+    """A count the prose states and the table quantities it may describe (agreement with any one is enough)."""
+
+    def __init__(self, name: str, patterns: Sequence[str], targets, stat_label: str | None = None) -> None:  # noqa: ANN001
+        self.name = name
+        self.patterns = [re.compile(p) for p in patterns]
+        self.targets = targets
+        self.stat_label = re.compile(stat_label) if stat_label else None
+
+
+_N = r"(?P<n>\d+(?:\.\d+)?)"
+_GAP = r"[^,。;:\d、]"  # inside one clause, no other number in between
+_CONCEPTS: tuple[_Concept, ...] = (
+    _Concept("收到申请", [
+        rf"(?:收到|受理|新收|接收|办理){_GAP}{{0,16}}?申请(?:共计|共|合计|总数|数量)?为?{_N}件",
+        rf"(?:收到|受理){_N}[份件]{_GAP}{{0,16}}?申请",
+    ], _received_alts(("total",), "")),
+    _Concept("自然人申请", [rf"自然人(?:申请|提出)?{_N}件"], _received_alts(("natural_person",), "（自然人）")),
+    _Concept("法人或其他组织申请", [rf"法人(?:或|和|及)其他组织(?:申请|提出)?{_N}件"],
+             _received_alts(ORG_COLUMNS, "（法人或其他组织）")),
+    _Concept("上年结转", [rf"(?:上年度?|上一年度?)结转{_GAP}{{0,10}}?{_N}件"],
+             lambda r: [_apps(r, "表三 二、上年结转", ["carried_over"])] if r.applications is not None else []),
+    _Concept("结转下年", [
+        rf"(?:结转|转|顺延)(?:至|到)?(?:下一?年度?|\d{{4}}年度?){_GAP}{{0,10}}?{_N}件",
+        rf"{_N}件{_GAP}{{0,6}}?(?:结转|顺延|转)(?:至|到)?下一?年度?",
+    ], lambda r: [_apps(r, "表三 四、结转下年度", ["carried_forward"])] if r.applications is not None else []),
+    _Concept("办结", [rf"(?<![开理复])(?:办结|答复|办理完毕|作出答复){_GAP}{{0,8}}?{_N}件"],
+             lambda r: [_apps(r, "表三 （七）总计", ["total"])] if r.applications is not None else []),
+    _Concept("予以公开及部分公开", [rf"予以公开(?:及|和|与|、)部分公开{_GAP}{{0,6}}?{_N}件"],
+             _rows_alt("表三 （一）予以公开+（二）部分公开", lambda r: ["granted", "partially_granted"])),
+    _Concept("予以公开", [rf"(?<![不及和与、])予以公开(?![及和与、]部分){_GAP}{{0,4}}?{_N}件"],
+             _rows_alt("表三 （一）予以公开", lambda r: ["granted"])),
+    _Concept("部分公开", [rf"(?<![及和与、])部分公开{_GAP}{{0,4}}?{_N}件"],
+             _rows_alt("表三 （二）部分公开", lambda r: ["partially_granted"])),
+    _Concept("不予公开", [rf"不予公开{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （三）不予公开", _prefixed("denied."))),
+    _Concept("无法提供", [rf"无法提供{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （四）无法提供", _prefixed("unavailable."))),
+    _Concept("不予处理", [rf"不予处理{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （五）不予处理", _prefixed("not_processed."))),
+    _Concept("其他处理", [rf"其他处理{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （六）其他处理", _prefixed("other_handling"))),
+    _Concept("行政复议", [
+        rf"行政复议(?:案件|申请)?(?:共计|共|合计)?{_N}[件起宗]",
+        rf"(?:收到|受理){_N}[份件起]{_GAP}{{0,16}}?行政复议申请",
+    ], _cases_alt("review")),
+    _Concept("行政诉讼", [rf"(?:行政)?诉讼(?:案件)?(?:共计|共|合计)?{_N}[件起宗]"], _cases_alt("litigation")),
+    _Concept("制发规范性文件", [rf"(?:制发|印发|出台|制定)(?:了)?(?:行政)?规范性文件(?:共)?{_N}件"], _disclosure_alt("issued")),
+    _Concept("现行有效规范性文件", [rf"现行有效(?:的)?(?:行政)?规范性文件(?:共)?{_N}件"], _disclosure_alt("in_force")),
+    _Concept("主动公开政府信息", [
+        rf"(?<!应)主动公开(?:了)?(?:各类)?(?:政府)?信息(?:总数)?(?:共计|共|累计)?为?{_N}条",
+    ], _proactive),
+    # Rows of the old statistics table that have no canonical key: read from the table in the text.
+    _Concept("网站公开政府信息", [rf"网站{_GAP}{{0,2}}(?:公开|发布)(?:政府)?信息{_N}条"], None,
+             stat_label=r"(?:政府)?网站公开(?:政府信息数)?"),
+    _Concept("政策解读", [rf"政策解读(?:稿件)?{_N}[条篇]"], None, stat_label=r"政策解读稿件发布数"),
+    _Concept("新闻发布会", [rf"新闻发布会{_N}次"], None, stat_label=r"新闻发布会总次数"),
+)
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """NFKC text without the spaces that converters put around CJK and digits, with a map back to ``text``.
+
+    Spaces between two digits are kept (they separate table cells).
+    """
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKC", ch):
+            chars.append(c)
+            index.append(i)
+    out: list[str] = []
+    out_index: list[int] = []
+    n = len(chars)
+    for k, c in enumerate(chars):
+        if c in " \t\u00a0" or (c.isspace() and c != "\n"):
+            prev = out[-1] if out else ""
+            nxt = next((chars[j] for j in range(k + 1, n) if not chars[j].isspace()), "")
+            if prev.isdigit() and nxt.isdigit():
+                if prev != " ":
+                    out.append(" ")
+                    out_index.append(index[k])
+            continue
+        out.append(c)
+        out_index.append(index[k])
+    out_index.append(len(text))
+    return "".join(out), out_index
+
+
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
+_OTHER_YEAR_WORDS = re.compile(r"去年|同比|较上年|比上年|上一年(?!度?结转)|上年(?!度?结转)")
+_OTHER_BODY = re.compile(r"清理|代表|各单位|各部门|县直|区直|市直|各乡镇|乡镇|公开办|备案|牵头|起草|各地|各县|全省|全国|下属|所属")
+_APPROX = re.compile(r"(?:近|约|超过?|逾|不到|不足)$")
+_NEGATED_CASES = re.compile(
+    r"(?:没有|未|无)(?P<mid>[^。;,\d]{0,20}?)"
+    r"(?P<kw>行政复议(?:[、和或及与](?:提起)?(?:行政)?诉讼)?|(?:提起)?行政诉讼)"
+    r"(?=案件|事项|申请|情况|等|[。;,]|$)"
+)
+
+
+def _sentences(compact: str) -> Iterable[tuple[int, int]]:
+    start = 0
+    for m in _SENTENCE_END.finditer(compact):
+        if m.start() > start:
+            yield start, m.start()
+        start = m.end()
+    if start < len(compact):
+        yield start, len(compact)
+
+
+def _stat_value(compact: str, label: re.Pattern[str]) -> tuple[Number, int, int] | None:
+    """A row of the old statistics table printed in the text: its label, unit, then the year's number."""
+    unit = r"[\s|]*(?:\([^)]{0,40}\))?[\s|]*(?:条|件|篇|次|个|人|万元)[\s|]*"
+    pattern = re.compile(label.pattern + unit + r"(?P<n>\d+(?:\.\d+)?)")
+    found = None
+    for m in pattern.finditer(compact):
+        found = m
+    if found is None:
+        return None
+    value = _clean(float(found.group("n")))
+    return value, found.start("n"), found.end("n")
+
+
+def _span(index: list[int], start: int, end: int) -> Span:
+    return Span(start=index[start], end=index[end - 1] + 1 if end > start else index[start])
+
+
+def _clause_before(sentence: str, pos: int) -> str:
+    """The part of the sentence's clause before ``pos`` (from the last comma or colon)."""
+    head = sentence[:pos]
+    cut = max(head.rfind(c) for c in "，,：:")
+    return head[cut + 1 :]
+
+
+def _snippet(sentence: str, start: int, end: int) -> str:
+    """The words around a statement, for the finding's ``where``: its clause, at most ~50 characters."""
+    lo = max(0, start - 20)
+    cut = max(sentence.rfind(c, 0, start) for c in ",:")
+    lo = max(lo, cut + 1)
+    hi = min(len(sentence), end + 12)
+    return ("…" if lo > 0 else "") + sentence[lo:hi] + ("…" if hi < len(sentence) else "")
+
+
+def _mentions_other_year(sentence: str, pos: int, year: int | None) -> bool:
+    head = sentence[:pos]
+    if _OTHER_YEAR_WORDS.search(head):
+        return True
+    if year is None:
+        return False
+    return any(int(m.group(1)) not in (year, year + 1) for m in _YEAR.finditer(head))
+
+
+def _compare(stated: Number, alts: list[_Alt]) -> tuple[str, _Alt | None]:
+    """'agree', 'fail' (with the table quantity to report) or 'unknown'."""
+    if not alts:
+        return "unknown", None
+    if any(a.value is not None and a.exact and _equal(a.value, stated) for a in alts):
+        return "agree", None
+    if any(a.value is None or (not a.exact and a.value <= stated) for a in alts):
+        return "unknown", next((a for a in alts if a.value is None or not a.exact), None)
+    return "fail", alts[0]
+
+
+def prose_statements(text: str, record: Record) -> list[tuple[_Concept, Number, Span, str]]:
+    """Counts the prose states that describe a table quantity: (concept, stated, span in ``text``, snippet).
+
+    Skips counts that belong to another year, another body or a subset
+    (代表, 各乡镇, 备案, …), approximate counts (近/约/超) and, in a sentence
+    that denies disclosure-related cases, the body's general case counts.
+    A denial (没有因政府信息公开…行政复议或行政诉讼) states 0 for each kind of case it names.
+    """
+    compact, index = _compact(text)
+    year = record.meta.year
+    found: list[tuple[_Concept, Number, Span, str]] = []
+    by_name = {c.name: c for c in _CONCEPTS}
+    for s_start, s_end in _sentences(compact):
+        sentence = compact[s_start:s_end]
+        denials = list(_NEGATED_CASES.finditer(sentence))
+        taken: list[tuple[int, int]] = []
+        for concept in _CONCEPTS:
+            if denials and concept.name in ("行政复议", "行政诉讼"):
+                continue
+            for pattern in concept.patterns:
+                for m in pattern.finditer(sentence):
+                    n_start, n_end = m.span("n")
+                    if any(a <= n_start < b for a, b in taken):
+                        continue
+                    clause = _clause_before(sentence, m.start()) + sentence[m.start():n_start]
+                    if _OTHER_BODY.search(clause) or _APPROX.search(sentence[:n_start]):
+                        continue
+                    if _mentions_other_year(sentence, m.start(), year):
+                        continue
+                    if concept.name == "收到申请" and "行政复议" in m.group(0):
+                        continue
+                    taken.append((n_start, n_end))
+                    value = _clean(float(m.group("n")))
+                    found.append((concept, value, _span(index, s_start + n_start, s_start + n_end),
+                                  _snippet(sentence, m.start(), n_end)))
+        for m in denials:
+            if _mentions_other_year(sentence, m.start(), year) or _OTHER_BODY.search(m.group(0)):
+                continue
+            kw = m.group("kw")
+            span = _span(index, s_start + m.start(), s_start + m.end())
+            snippet = _snippet(sentence, m.start(), m.end())
+            if "复议" in kw:
+                found.append((by_name["行政复议"], 0, span, snippet))
+            if "诉讼" in kw:
+                found.append((by_name["行政诉讼"], 0, span, snippet))
+    return found
+
+
+def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
+    """``prose_vs_table``: a count stated in prose against the table cell it describes."""
+    if text is None:
+        return [_info("prose_vs_table", "正文 vs 表格", [], [], "not checkable: no report text")]
+    compact = None
+    findings: list[Finding] = []
+    seen: set[tuple[str, Number, Number | None]] = set()
+    for concept, stated, span, snippet in prose_statements(text, record):
+        if concept.targets is not None:
+            alts = concept.targets(record)
+        else:
+            if compact is None:
+                compact = _compact(text)[0]
+            stat = _stat_value(compact, concept.stat_label) if concept.stat_label else None
+            alts = [_Alt(f"统计表 {concept.stat_label.pattern if concept.stat_label else concept.name}", stat[0], [])] if stat else []
+        if not alts:
+            continue
+        verdict, alt = _compare(stated, alts)
+        where = f"{concept.name}：正文“{snippet}” vs " + " / ".join(a.label for a in alts)
+        paths = [p for a in alts for p in a.paths]
+        if verdict == "unknown":
+            findings.append(Finding(
+                rule="prose_vs_table", where=where, paths=paths, stated=stated, severity="info",
+                status="not_checkable", evidence=[span],
+                message=f"prose states {_fmt(stated)}; the table cell it describes is blank or partly blank",
+            ))
+        elif verdict == "fail" and alt is not None:
+            key = (concept.name, stated, alt.value)
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(Finding(
+                rule="prose_vs_table", where=where, paths=paths, stated=stated, computed=alt.value,
+                severity="warning", evidence=[span],
+                message=f"prose states {concept.name} {_fmt(stated)}, the table has {_fmt(alt.value)} ({alt.label})",
+            ))
+    return findings
+
+
+# ------------------------------------------------------------------ grounding
+GROUNDING_WINDOW = 40  # characters either side of an evidence span that still count as "near"
+_ZERO_WORDS = re.compile(r"[0〇零无未没]|不存在")
+
+
+def _digits_of(value: Number) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return repr(abs(value)).rstrip("0")
+    return str(abs(int(value)))
+
+
+def is_grounded(value: Number, window: str) -> bool:
+    plain = re.sub(r"[\s,，_]", "", unicodedata.normalize("NFKC", window))
+    if value == 0:
+        return bool(_ZERO_WORDS.search(plain))
+    return _digits_of(value) in plain
+
+
+def check_grounding(record: Record, text: str | None, evidence: dict[str, Evidence] | None) -> list[Finding]:
+    """``grounding``: every extracted number occurs in the text near the span it was read from.
+
+    Values without a span cannot be grounded (not checkable, one note for all
+    of them); a number that is not near its span is a failure.
+    """
+    values = {
+        path: value for path, value in flatten(record).items()
+        if not path.startswith("meta.") and isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
+    if not values:
+        return []
+    if text is None or not evidence:
+        what = "no report text" if text is None else "no evidence spans"
+        return [_info("grounding", "全部数值", [], [], f"not checkable: {what}")]
+    findings: list[Finding] = []
+    unspanned: list[str] = []
+    for path, value in values.items():
+        ev = evidence.get(path)
+        if ev is None or ev.span is None:
+            unspanned.append(path)
+            continue
+        lo = max(0, ev.span.start - GROUNDING_WINDOW)
+        hi = min(len(text), ev.span.end + GROUNDING_WINDOW)
+        if not is_grounded(value, text[lo:hi]):
+            findings.append(Finding(
+                rule="grounding", where=path, paths=[path], stated=value, evidence=[ev.span],
+                message=f"{path} = {_fmt(value)} does not occur near its evidence "
+                f"“{text[ev.span.start:ev.span.end][:40]}” ({ev.engine})",
+            ))
+    if unspanned:
+        findings.append(_info(
+            "grounding", f"{len(unspanned)} 个数值", unspanned, unspanned,
+            f"not checkable: {len(unspanned)} values have no evidence span",
+        ))
+    return findings
+
+
+# ------------------------------------------------------------------ empty tables
+_TABLE_ROLES: dict[str, str] = {
+    "active_disclosure": "表二 主动公开", "applications": "表三 收到和处理申请", "review_litigation": "表四 行政复议、行政诉讼",
+}
+
+
+def _table_values(record: Record, table: str) -> list[Number | None] | None:
+    prefix = table + "."
+    values = [v for k, v in flatten(record).items() if k.startswith(prefix) and not isinstance(v, str)]
+    if getattr(record, table) is None:
+        return None
+    return values
+
+
+def _meaningful_numbers(text: str, span: Span) -> list[tuple[Number, Span]]:
+    """Non-zero numbers of a section that are data: not list numbering (1. 2、), years, dates or page footers."""
+    from extractor.numbers import iter_numbers
+
+    out: list[tuple[Number, Span]] = []
+    for tok in iter_numbers(text, span.start, span.end):
+        after = text[tok.span.end : tok.span.end + 1]
+        before = text[max(0, tok.span.start - 1) : tok.span.start]
+        if tok.value == 0 or after in (".", "、", "．", "年", "月", "日", "-", "—", ")", "）") or before in ("(", "（", "—", "第"):
+            continue
+        if tok.text.startswith("-") and text[tok.span.end : tok.span.end + 1] in ("-", "—"):
+            continue
+        out.append((abs(tok.value), tok.span))
+    return out
+
+
+def check_empty_tables(record: Record, text: str | None, sections: list | None = None) -> list[Finding]:  # noqa: ANN001
+    """``empty_table``: an all-zero or all-blank table whose section prints non-zero numbers (a skeleton answer).
+
+    ``sections`` are ``extractor.sections.Section``s of ``text`` (split here when not given).
+    """
+    tables = {t: _table_values(record, t) for t in _TABLE_ROLES}
+    empty = {t: v for t, v in tables.items() if v is not None and all(x in (None, 0) for x in v)}
+    if not empty:
+        return []
+    if text is None:
+        return [_info("empty_table", _TABLE_ROLES[t], [t], [], "not checkable: no report text") for t in empty]
+    if sections is None:
+        from extractor.sections import split_sections
+
+        sections = split_sections(text)
+    findings: list[Finding] = []
+    for table in empty:
+        section = next((s for s in sections if s.role == table), None)
+        if section is None:
+            findings.append(_info("empty_table", _TABLE_ROLES[table], [table], [], "not checkable: section not found"))
+            continue
+        numbers = _meaningful_numbers(text, section.span)
+        if numbers:
+            shown = "、".join(_fmt(v) for v, _ in numbers[:5])
+            findings.append(Finding(
+                rule="empty_table", where=_TABLE_ROLES[table], paths=[table], stated=0, computed=numbers[0][0],
+                severity="warning", evidence=[s for _, s in numbers[:5]],
+                message=f"{_TABLE_ROLES[table]} is all zero or blank, but its section prints {shown}",
+            ))
+    return findings
+
+
+# ------------------------------------------------------------------ across years
+def cross_year(prev: Record, cur: Record) -> list[Finding]:
+    """``cross_year``: last year's 结转下年度 = this year's 上年结转 (per column); layout 2021:
+    last 现行有效 + this 制发 − this 废止 = this 现行有效 (规章, 行政规范性文件).
+
+    ``stated`` is this year's printed value, ``computed`` what last year's report implies.
+    """
+    py, cy = prev.meta.year, cur.meta.year
+    label = f"{py if py is not None else '上年'}→{cy if cy is not None else '本年'}"
+    if py is not None and cy is not None and cy != py + 1:
+        return [_info("cross_year", label, [], [], f"not checkable: {py} and {cy} are not consecutive years")]
+    findings: list[Finding] = []
+    if prev.applications is not None and cur.applications is not None:
+        for col, col_label in APPLICANT_COLUMNS.items():
+            last = _cell(prev, "carried_forward", col)
+            this = _cell(cur, "carried_over", col)
+            where = f"{label} 表三 {col_label}列：上年 四、结转下年度 vs 本年 二、上年结转"
+            paths = [_app_path("carried_over", col)]
+            if last is None or this is None:
+                findings.append(_info("cross_year", where, paths, ["上年结转下年度" if last is None else _app_path("carried_over", col)]))
+            elif last != this:
+                findings.append(Finding(
+                    rule="cross_year", where=where, paths=paths, stated=this, computed=last,
+                    message=f"{where}: last year carried {last} forward, this year reports {this} carried over",
+                ))
+    if prev.meta.layout == cur.meta.layout == "2021" and prev.active_disclosure and cur.active_disclosure:
+        for row in ("regulations", "normative_documents"):
+            if row not in prev.active_disclosure and row not in cur.active_disclosure:
+                continue
+            p_row, c_row = prev.active_disclosure.get(row, {}), cur.active_disclosure.get(row, {})
+            last_in_force, issued, repealed, in_force = (
+                p_row.get("in_force"), c_row.get("issued"), c_row.get("repealed"), c_row.get("in_force"),
+            )
+            where = f"{label} 表二 {'规章' if row == 'regulations' else '行政规范性文件'}：上年现行有效 + 本年制发 − 本年废止 = 本年现行有效"
+            base = f"active_disclosure.{row}"
+            paths = [f"{base}.in_force", f"{base}.issued", f"{base}.repealed"]
+            inputs = (last_in_force, issued, repealed, in_force)
+            if any(not isinstance(v, (int, float)) for v in inputs):
+                findings.append(_info("cross_year", where, paths, [p for p, v in zip(["上年 in_force", *paths[1:], paths[0]], inputs) if v is None]))
+                continue
+            expected = _clean(last_in_force + issued - repealed)  # type: ignore[operator]
+            if not _equal(expected, in_force):  # type: ignore[arg-type]
+                findings.append(Finding(
+                    rule="cross_year", where=where, paths=paths, stated=in_force, computed=expected,  # type: ignore[arg-type]
+                    message=f"{where}: {last_in_force} + {issued} − {repealed} = {expected}, printed {in_force}",
+                ))
+    return findings
+
+
+# ------------------------------------------------------------------ all rules
+def check(
+    record: Record,
+    text: str | None = None,
+    evidence: dict[str, Evidence] | None = None,
+    sections: list | None = None,  # noqa: ANN001 - extractor.sections.Section, split from text when None
+    *,
+    include_not_checkable: bool = False,
+) -> list[Finding]:
+    """Every within-report rule of spec §3 on one record.
+
+    ``text`` is ``Document.text`` of the report (the prose, grounding and
+    empty-table rules need it); ``evidence`` maps dotted paths to the spans
+    values were read from. Returns failures, plus not-checkable notes on request.
+    """
+    findings = [
+        *check_applications(record),
+        *check_review_litigation(record),
+        *check_pre2019(record),
+        *check_claims(record),
+        *check_prose_vs_table(record, text),
+        *check_grounding(record, text, evidence),
+        *check_empty_tables(record, text, sections),
+    ]
+    return findings if include_not_checkable else failures(findings)
+
+
+def failures(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings a person must look at (rules that fail, not rules that could not be checked)."""
+    return [f for f in findings if f.status == "fail"]

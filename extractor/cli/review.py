@@ -1,0 +1,24 @@
+"""``extractor review``: a self-contained HTML page to check one record by eye."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from extractor.atomic import atomic_write_text
+from extractor.cli.app import app, err_console
+from extractor.pipeline import open_result
+from extractor.review import render_review
+
+
+@app.command()
+def review(
+    file_or_result: Path = typer.Argument(..., help="A report file, or a record JSON written by `extractor extract`."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the page [default: <name>.review.html]."),
+) -> None:
+    """Write a review page: the source text with every value highlighted at its evidence, the tables beside it."""
+    doc, extraction = open_result(file_or_result)
+    target = out or file_or_result.with_name(file_or_result.stem + ".review.html")
+    atomic_write_text(target, render_review(doc, extraction))
+    err_console.print(f"review page written to [bold]{target}[/]")

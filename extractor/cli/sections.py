@@ -1,0 +1,52 @@
+"""``extractor sections``: the outline of one report (its numbered sections) as a tree or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from extractor.cli.app import app
+from extractor.loading import load
+from extractor.sections import Section, split_sections
+
+
+def _node(tree: Tree, section: Section) -> None:
+    role = f" [dim]{section.role}[/]" if section.role else ""
+    label = f"{escape(' '.join(section.heading.split()))}  [cyan]{section.span.start}-{section.span.end}[/]{role}"
+    branch = tree.add(label)
+    for child in section.children:
+        _node(branch, child)
+
+
+def _as_json(section: Section) -> dict:
+    return {
+        "heading": section.heading,
+        "number": section.number,
+        "level": section.level,
+        "role": section.role,
+        "span": section.span.model_dump(),
+        "heading_span": section.heading_span.model_dump(),
+        "children": [_as_json(c) for c in section.children],
+    }
+
+
+@app.command()
+def sections(
+    file: Path = typer.Argument(..., help="The report: .txt .md .html .htm .docx or .pdf."),
+    as_json: bool = typer.Option(False, "--json", help="Print the sections as JSON (machine-readable) instead of a tree."),
+) -> None:
+    """Show a report's outline: its numbered sections with their spans in the normalised text."""
+    doc = load(file)
+    found = split_sections(doc.text)
+    if as_json:
+        typer.echo(json.dumps([_as_json(s) for s in found], ensure_ascii=False, indent=2))
+        return
+    tree = Tree(f"[bold]{escape(file.name)}[/]  ({len(doc.text)} characters, {len(found)} sections)")
+    for section in found:
+        _node(tree, section)
+    Console(soft_wrap=True).print(tree)

@@ -1,0 +1,172 @@
+"""A disk cache of validated model answers, stored as JSON text (never pickles).
+
+diskcache pickles values by default and unpickles whatever it finds on read
+(CVE-2025-69872: anyone who can write the directory runs code). ``_JsonOnlyDisk``
+stores only ``str`` values and refuses to unpickle, and the directory is
+created 0700. Keys are SHA-256 hex digests of everything that changes an
+answer (``answer_key``) and never contain the API key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import diskcache
+from diskcache.core import MODE_PICKLE
+from platformdirs import user_cache_dir
+from pydantic import BaseModel, Field
+
+CACHE_FORMAT = 1  # bump to invalidate every stored answer
+
+
+def default_cache_dir() -> Path:
+    return Path(user_cache_dir("extractor", appauthor=False)) / "llm"
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def answer_key(
+    *,
+    endpoint: str,
+    model: str,
+    mode: str,
+    prompt_version: str,
+    prompt_sha: str,
+    task: str,
+    schema: dict[str, Any],
+    generation: dict[str, Any],
+    variables: dict[str, Any],
+) -> str:
+    """The cache key of one request: endpoint, model, mode, prompt, schema, parameters and input text.
+
+    ``variables`` are the template variables (the section text among them); the
+    key is hashed from them, never from credentials.
+    """
+    payload = {
+        "v": CACHE_FORMAT,
+        "endpoint": endpoint,
+        "model": model,
+        "mode": mode,
+        "prompt_version": prompt_version,
+        "prompt_sha": prompt_sha,
+        "task": task,
+        "schema": sha256_text(canonical_json(schema)),
+        "generation": generation,
+        "input": sha256_text(canonical_json(variables)),
+    }
+    return sha256_text(canonical_json(payload))
+
+
+class CachedAnswer(BaseModel):
+    """What is stored per key: the validated answer and what it cost to get it."""
+
+    answer: dict[str, Any]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 1
+    model: str = ""
+    prompt_version: str = ""
+    created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+class _JsonOnlyDisk(diskcache.Disk):
+    """A diskcache Disk that stores text only and will not unpickle what it reads."""
+
+    def store(self, value: Any, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
+        if not isinstance(value, str):
+            raise TypeError("the answer cache stores JSON text only")
+        return super().store(value, read, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode == MODE_PICKLE:
+            raise ValueError("refusing to unpickle a cache entry (the cache holds JSON text only)")
+        return super().fetch(mode, filename, value, read)
+
+
+def _make_private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)  # mkdir's mode is masked by umask and ignored for an existing dir
+
+
+class CacheStats(BaseModel):
+    directory: str
+    entries: int
+    size_bytes: int
+    by_prompt_version: dict[str, int]
+
+
+class AnswerCache:
+    """Validated answers by request key. ``enabled=False`` stores and finds nothing; ``refresh`` only writes."""
+
+    def __init__(self, directory: Path | None = None, *, enabled: bool = True, refresh: bool = False) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.enabled = enabled
+        self.refresh = refresh
+        self._cache: diskcache.Cache | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> AnswerCache:
+        return cls(settings.cache_dir, enabled=settings.use_cache, refresh=settings.refresh)
+
+    def _open(self) -> diskcache.Cache:
+        # Opened once per process and reused: concurrent creation of the sqlite file can lock.
+        if self._cache is None:
+            _make_private_dir(self.directory)
+            self._cache = diskcache.Cache(str(self.directory), disk=_JsonOnlyDisk, tag_index=True)
+        return self._cache
+
+    def get(self, key: str) -> CachedAnswer | None:
+        if not self.enabled or self.refresh:
+            return None
+        try:
+            raw = self._open().get(key, default=None, retry=True)
+        except ValueError:
+            return None  # a pickled entry someone else wrote: never unpickled, asked again
+        if raw is None:
+            return None
+        try:
+            return CachedAnswer.model_validate_json(raw)
+        except ValueError:
+            return None  # an entry from an older format: ask again
+
+    def put(self, key: str, entry: CachedAnswer) -> None:
+        if not self.enabled:
+            return
+        self._open().set(key, entry.model_dump_json(), tag=entry.prompt_version or None, retry=True)
+
+    def stats(self) -> CacheStats:
+        cache = self._open()
+        versions: dict[str, int] = {}
+        for key in cache.iterkeys():
+            try:
+                raw = cache.get(key, retry=True)
+                version = CachedAnswer.model_validate_json(raw).prompt_version if raw else ""
+            except ValueError:
+                version = "?"
+            versions[version] = versions.get(version, 0) + 1
+        return CacheStats(
+            directory=str(self.directory), entries=len(cache), size_bytes=cache.volume(), by_prompt_version=versions
+        )
+
+    def clear(self, prompt_version: str | None = None) -> int:
+        """Remove every entry (or those of one prompt version); returns how many went."""
+        cache = self._open()
+        if prompt_version is None:
+            return cache.clear(retry=True)
+        return cache.evict(prompt_version, retry=True)
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None

@@ -1,0 +1,402 @@
+"""Response models, one per kind of section, with the rules a model can fix.
+
+Each model is what one focused call returns. Field names and row keys come
+from ``extractor.record`` (never re-typed). Validators read the section text
+from the validation context (``context["source"]``) and raise ``ValueError``
+with a message the model can act on; instructor sends that message back and
+asks again. With ``context["lenient"]`` the rules are skipped: that is how the
+last failed answer is still read and kept, with its failure recorded.
+
+Numbers may arrive as strings ("1,234", "１２", "3.5万"): every number field
+parses them with ``extractor.numbers.parse_number`` before pydantic's strict
+type check, and a blank ("", "—", "/", "无") is None, never 0.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, create_model, model_validator
+
+from extractor.llm.grounding import has_digit, locate, number_occurs
+from extractor.numbers import parse_number
+from extractor.record import (
+    ACTIVE_DISCLOSURE_2019,
+    ACTIVE_DISCLOSURE_2021,
+    APPLICANT_COLUMNS,
+    APPLICATION_ROW_KEYS,
+    APPLICATION_ROWS_SINGLE_OTHER,
+    OTHER_HANDLING_SPLIT,
+    OUTCOME_ROW_KEYS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+)
+
+_BLANKS = {"", "-", "—", "--", "——", "/", "无", "空", "null", "none", "n/a"}
+
+
+def _cell(raw: Any) -> int | float | None:
+    """A table cell: None for a blank, else the printed number (strings parsed)."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw.strip().lower() in _BLANKS:
+        return None
+    value = parse_number(raw)
+    if value is None:
+        raise ValueError(f"{raw!r} is not a number; give the number as printed, or null for a blank cell")
+    return value
+
+
+def _count(raw: Any) -> int | None:
+    value = _cell(raw)
+    if isinstance(value, float):
+        raise ValueError(f"{raw!r}: a count is a whole number")
+    return value
+
+
+def _required_number(raw: Any) -> int | float:
+    value = _cell(raw)
+    if value is None:
+        raise ValueError("a number is required here")
+    return value
+
+
+Count = Annotated[int | None, BeforeValidator(_count)]
+Amount = Annotated[int | float | None, BeforeValidator(_cell)]
+RequiredNumber = Annotated[int | float, BeforeValidator(_required_number)]
+
+QUOTE_HELP = "exact short text copied from the section that the values were read from (a row label with its numbers)"
+
+
+def _context(info: ValidationInfo) -> dict[str, Any] | None:
+    """The validation context, or None when rules are off (lenient re-read or no source)."""
+    ctx = info.context
+    if not isinstance(ctx, dict) or ctx.get("lenient") or not isinstance(ctx.get("source"), str):
+        return None
+    return ctx
+
+
+def _fail(problems: list[str]) -> None:
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> list[str]:
+    """A row's quote must be in the section, and its numbers in the quote (when the quote has numbers)."""
+    problems: list[str] = []
+    if locate(quote, source) is None:
+        problems.append(f"{name}: quote {quote!r} is not in the section; copy the text exactly")
+        return problems
+    for col, value in values.items():
+        if value is None or isinstance(value, str):
+            continue
+        if not number_occurs(value, source):
+            problems.append(f"{name}.{col}={value} does not occur in the section; read it again or use null")
+        elif has_digit(quote) and not number_occurs(value, quote):
+            problems.append(f"{name}.{col}={value} is not in the quoted row {quote!r}")
+    return problems
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ table 三
+def _other_handling_rows(keys: set[str]) -> list[str]:
+    return [k for k in OUTCOME_ROW_KEYS if k in keys and not (k == "other_handling" and keys & set(OTHER_HANDLING_SPLIT))]
+
+
+ApplicationRowKey = Literal[APPLICATION_ROW_KEYS]  # type: ignore[valid-type]
+_ApplicationRowBase = create_model(
+    "ApplicationRow",
+    __base__=_Answer,
+    row=(ApplicationRowKey, Field(description="row key")),
+    quote=(str, Field(description=QUOTE_HELP)),
+    **{col: (Count, Field(default=None, description=label)) for col, label in APPLICANT_COLUMNS.items()},
+)
+APPLICANT_KEYS: tuple[str, ...] = tuple(APPLICANT_COLUMNS)
+APPLICANT_PARTS: tuple[str, ...] = tuple(k for k in APPLICANT_COLUMNS if k != "total")
+
+
+class ApplicationsAnswer(_Answer):
+    """Table 三: one entry per printed row."""
+
+    rows: list[_ApplicationRowBase] = Field(description="every row of the table, in printed order")  # type: ignore[valid-type]
+    printed_inconsistencies: list[str] = Field(
+        default_factory=list,
+        description="only if the printed table itself breaks an identity: which one and where",
+    )
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> ApplicationsAnswer:
+        ctx = _context(info)
+        if ctx is None:
+            return self
+        problems: list[str] = []
+        seen: dict[str, Any] = {}
+        for row in self.rows:
+            if row.row in seen:
+                problems.append(f"row {row.row} given twice; give each row once")
+            seen[row.row] = row
+            values = {c: getattr(row, c) for c in APPLICANT_KEYS}
+            problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        if ctx.get("layout") == "2019" and set(seen) & set(OTHER_HANDLING_SPLIT):
+            problems.append("layout 2019 has one （六）其他处理 row: use row other_handling")
+        if problems:
+            _fail(problems)
+        if not self.printed_inconsistencies:
+            _fail(application_identity_errors(seen))
+        return self
+
+
+def application_identity_errors(rows: dict[str, Any]) -> list[str]:
+    """Spec §3 identities of table 三 that the rows break (only where every term is present)."""
+    errors: list[str] = []
+
+    def cell(row: str, col: str) -> int | None:
+        return getattr(rows[row], col) if row in rows else None
+
+    for row_key, row in rows.items():
+        parts = [getattr(row, c) for c in APPLICANT_PARTS]
+        if row.total is not None and None not in parts and sum(parts) != row.total:
+            errors.append(f"row {row_key}: the six applicant columns sum to {sum(parts)}, not total {row.total}")
+    leaves = _other_handling_rows(set(rows))
+    for col in APPLICANT_KEYS:
+        terms = [cell(k, col) for k in ("new_received", "carried_over", "total", "carried_forward")]
+        if None not in terms and terms[0] + terms[1] != terms[2] + terms[3]:
+            errors.append(
+                f"column {col}: new_received+carried_over={terms[0] + terms[1]} but total+carried_forward={terms[2] + terms[3]}"
+            )
+        total = cell("total", col)
+        outcome = [cell(k, col) for k in leaves]
+        if total is not None and outcome and None not in outcome and sum(outcome) != total:
+            errors.append(f"column {col}: outcome rows (三(一)…(六)) sum to {sum(outcome)}, not （七）总计 {total}")
+    if errors:
+        errors.append("re-read the cells; if the printed table itself is inconsistent, keep the printed numbers and say so in printed_inconsistencies")
+    return errors
+
+
+# ------------------------------------------------------------------ table 四
+ReviewGroupKey = Literal[tuple(REVIEW_GROUPS)]  # type: ignore[valid-type]
+_ReviewGroupBase = create_model(
+    "ReviewGroup",
+    __base__=_Answer,
+    group=(ReviewGroupKey, Field(description="group key")),
+    quote=(str, Field(description=QUOTE_HELP)),
+    **{col: (Count, Field(default=None, description=label)) for col, label in REVIEW_OUTCOMES.items()},
+)
+REVIEW_PARTS: tuple[str, ...] = tuple(k for k in REVIEW_OUTCOMES if k != "total")
+
+
+class ReviewAnswer(_Answer):
+    """Table 四: the three groups of five outcomes."""
+
+    groups: list[_ReviewGroupBase] = Field(description="each group of the table")  # type: ignore[valid-type]
+    printed_inconsistencies: list[str] = Field(
+        default_factory=list, description="only if the printed table itself breaks total = sum of outcomes"
+    )
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> ReviewAnswer:
+        ctx = _context(info)
+        if ctx is None:
+            return self
+        problems: list[str] = []
+        seen: set[str] = set()
+        for group in self.groups:
+            if group.group in seen:
+                problems.append(f"group {group.group} given twice")
+            seen.add(group.group)
+            values = {c: getattr(group, c) for c in REVIEW_OUTCOMES}
+            problems += _ground_row(group.group, group.quote, values, ctx["source"])
+        _fail(problems)
+        if not self.printed_inconsistencies:
+            errors = []
+            for group in self.groups:
+                parts = [getattr(group, c) for c in REVIEW_PARTS]
+                if group.total is not None and None not in parts and sum(parts) != group.total:
+                    errors.append(f"group {group.group}: outcomes sum to {sum(parts)}, not total {group.total}")
+            if errors:
+                errors.append("re-read the cells; if the printed table is itself inconsistent, say so in printed_inconsistencies")
+            _fail(errors)
+        return self
+
+
+# ------------------------------------------------------------------ table 二
+def _disclosure_model(layout: str, spec: dict[str, dict[str, str]]) -> type[BaseModel]:
+    columns: dict[str, str] = {}
+    for cols in spec.values():
+        for col, label in cols.items():
+            columns.setdefault(col, label)
+    fields: dict[str, Any] = {
+        "row": (Literal[tuple(spec)], Field(description="row key")),  # type: ignore[valid-type]
+        "quote": (str, Field(description=QUOTE_HELP)),
+    }
+    for col, label in columns.items():
+        kind = str | None if col == "amount_unit" else Amount
+        fields[col] = (kind, Field(default=None, description=label))
+    row_model = create_model(f"DisclosureRow{layout}", __base__=_Answer, **fields)
+
+    def _rules(self: Any, info: ValidationInfo) -> Any:
+        ctx = _context(info)
+        if ctx is None:
+            return self
+        problems: list[str] = []
+        seen: set[str] = set()
+        for row in self.rows:
+            if row.row in seen:
+                problems.append(f"row {row.row} given twice")
+            seen.add(row.row)
+            allowed = spec[row.row]
+            extra = [c for c in columns if c not in allowed and getattr(row, c) is not None]
+            if extra:
+                problems.append(f"row {row.row} has no column {', '.join(extra)} in layout {layout}: use null")
+            values = {c: getattr(row, c) for c in allowed}
+            problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        _fail(problems)
+        return self
+
+    return create_model(
+        f"ActiveDisclosure{layout}Answer",
+        __base__=_Answer,
+        __doc__=f"Table 二 of layout {layout}: one entry per printed row.",
+        __validators__={"_rules": model_validator(mode="after")(_rules)},
+        rows=(list[row_model], Field(description="every row of the table")),  # type: ignore[valid-type]
+    )
+
+
+ACTIVE_DISCLOSURE_ANSWERS: dict[str, type[BaseModel]] = {
+    "2019": _disclosure_model("2019", ACTIVE_DISCLOSURE_2019),
+    "2021": _disclosure_model("2021", ACTIVE_DISCLOSURE_2021),
+}
+ACTIVE_DISCLOSURE_SPECS: dict[str, dict[str, dict[str, str]]] = {"2019": ACTIVE_DISCLOSURE_2019, "2021": ACTIVE_DISCLOSURE_2021}
+
+
+# ------------------------------------------------------------------ meta
+class MetaAnswer(_Answer):
+    """Who reports, on which year, printed when, and what kind of document it is."""
+
+    agency: str | None = Field(default=None, description="the reporting body exactly as printed")
+    year: int | None = Field(default=None, description="the year reported on (not the publication year)")
+    year_quote: str | None = Field(default=None, description="exact text that states the year, e.g. 2021年度")
+    published: str | None = Field(default=None, description="date printed on the report, YYYY-MM-DD; null if none")
+    published_quote: str | None = Field(default=None, description="exact text of that date, e.g. 2022年1月21日")
+    kind: Literal["annual_report", "work_summary"] = Field(
+        default="annual_report", description="annual_report (年度报告) or work_summary (工作落实情况 etc.)"
+    )
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> MetaAnswer:
+        ctx = _context(info)
+        if ctx is None:
+            return self
+        source = ctx["source"]
+        problems: list[str] = []
+        if self.agency and locate(self.agency, source) is None:
+            problems.append(f"agency {self.agency!r} is not printed in the text; copy the name exactly")
+        if self.year is not None:
+            if not 1990 <= self.year <= 2100:
+                problems.append(f"year {self.year} is not a plausible report year")
+            if not self.year_quote or locate(self.year_quote, source) is None:
+                problems.append("year_quote must be copied exactly from the text")
+            elif str(self.year) not in self.year_quote:
+                problems.append(f"year_quote {self.year_quote!r} does not contain {self.year}")
+        if self.published is not None:
+            import datetime as _dt
+
+            try:
+                date = _dt.date.fromisoformat(self.published)
+            except ValueError:
+                problems.append(f"published {self.published!r} is not a YYYY-MM-DD date")
+            else:
+                if not self.published_quote or locate(self.published_quote, source) is None:
+                    problems.append("published_quote must be copied exactly from the text")
+                elif not all(number_occurs(n, self.published_quote) for n in (date.year, date.month, date.day)):
+                    problems.append(f"published_quote {self.published_quote!r} does not state {self.published}")
+        _fail(problems)
+        return self
+
+
+# ------------------------------------------------------------------ claims
+class ClaimTotalAnswer(_Answer):
+    name: str
+    value: RequiredNumber
+    unit: str | None = None
+
+
+class ClaimPartAnswer(_Answer):
+    name: str
+    value: RequiredNumber
+
+
+class ClaimRateAnswer(_Answer):
+    name: str
+    percent: RequiredNumber
+    numerator: Amount = None
+    denominator: Amount = None
+
+
+class ClaimAnswer(_Answer):
+    quote: str = Field(description="the sentence (or clause) stating the claim, copied exactly")
+    total: ClaimTotalAnswer | None = None
+    parts: list[ClaimPartAnswer] = Field(default_factory=list)
+    complete: bool = Field(default=True, description="false when the parts are only a selection (…等, 其中 naming some)")
+    rate: ClaimRateAnswer | None = None
+
+    def numbers(self) -> list[tuple[str, int | float]]:
+        out: list[tuple[str, int | float]] = []
+        if self.total is not None:
+            out.append((f"total {self.total.name}", self.total.value))
+        out += [(f"part {p.name}", p.value) for p in self.parts]
+        if self.rate is not None:
+            out.append((f"rate {self.rate.name}", self.rate.percent))
+            out += [(f"rate {self.rate.name} {k}", v) for k, v in (("numerator", self.rate.numerator), ("denominator", self.rate.denominator)) if v is not None]
+        return out
+
+
+class ClaimsAnswer(_Answer):
+    """Part-whole and ratio statements found in the prose."""
+
+    claims: list[ClaimAnswer] = Field(default_factory=list, description="every claim in the text; [] when there is none")
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> ClaimsAnswer:
+        ctx = _context(info)
+        if ctx is None:
+            return self
+        problems: list[str] = []
+        for i, claim in enumerate(self.claims):
+            if locate(claim.quote, ctx["source"]) is None:
+                problems.append(f"claim {i}: quote is not in the text; copy the sentence exactly")
+                continue
+            if claim.rate is None and (claim.total is None or not claim.parts):
+                problems.append(f"claim {i}: give a total with its parts, or a rate")
+            for name, value in claim.numbers():
+                if not number_occurs(value, claim.quote, in_runs=False):
+                    problems.append(f"claim {i}: {name}={value} is not in its quote")
+        _fail(problems)
+        return self
+
+
+TASK_MODELS: dict[str, type[BaseModel]] = {
+    "meta": MetaAnswer,
+    "applications": ApplicationsAnswer,
+    "review_litigation": ReviewAnswer,
+    "claims": ClaimsAnswer,
+}
+
+
+def response_model(task: str, layout: str | None = None) -> type[BaseModel]:
+    """The response model of one task (table 二 depends on the layout)."""
+    if task == "active_disclosure":
+        return ACTIVE_DISCLOSURE_ANSWERS[layout or "2021"]
+    return TASK_MODELS[task]
+
+
+def application_rows_for(layout: str | None) -> dict[str, str]:
+    """Row key -> printed label for the prompt (layout 2021 may print （六） split or as one row)."""
+    if layout == "2019":
+        return dict(APPLICATION_ROWS_SINGLE_OTHER)
+    rows = dict(APPLICATION_ROWS_SINGLE_OTHER)
+    rows.update(OTHER_HANDLING_SPLIT)
+    return {k: rows[k] for k in APPLICATION_ROW_KEYS}

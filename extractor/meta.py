@@ -1,0 +1,306 @@
+"""Who reported, on which year, in which layout, published when: the record's ``meta``.
+
+Everything is read from the text as printed. The layout is decided by the
+table columns the report prints (a 2021 report on the 2019 form is layout
+``2019``), never by the year alone; the year is the year reported on (the
+statistics period or the title), not the publication year; the agency is the
+reporting body as the report names it (title first, then signature, then the
+body that "compiled" the report, then the body the text keeps naming).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from extractor.document import Document
+from extractor.numbers import parse_cn_numeral
+from extractor.record import Kind, LayoutName, Meta
+from extractor.sections import Section, compact, find_body
+
+# ----------------------------------------------------------------- layout
+# Column headers of table 二 (and the split row (六) of table 三) that only one
+# form prints. Compared on text without whitespace: PDF and HTML cells break
+# headers over lines (本年新\n制作数量).
+_MARKERS_2021 = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "本年处理决定数量")
+_MARKERS_2021_TABLE3 = ("逾期不补正", "逾期未按收费通知")
+_MARKERS_2019 = ("新制作数量", "本年新公开数量", "本年度公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量")
+# The old national statistics table (统计指标 / 单位 / 统计数) and Fujian's variant (指标名称 / 计量单位).
+_MARKERS_PRE2019 = ("统计指标", "指标名称")
+_SIX_SECTION_WORDING = ("收到和处理政府信息公开申请", "本年新收政府信息公开申请数量")
+
+
+def detect_layout(text: str, sections: Sequence[Section], year: int | None = None) -> LayoutName | None:
+    """The form the report is printed on: by its table columns, else by its section structure.
+
+    ``year`` only breaks the tie for a report that has the six-section structure
+    of the new forms but prints none of their tables.
+    """
+    flat = compact(text)
+    if any(m in flat for m in _MARKERS_2021):
+        return "2021"
+    if any(m in flat for m in _MARKERS_2019):
+        return "2019"
+    if any(m in flat for m in _MARKERS_2021_TABLE3):
+        return "2021"
+    if any(m in flat for m in _MARKERS_PRE2019):
+        return "pre2019"
+    titles = [s.title for s in sections]
+    six = any(w in t for t in titles for w in _SIX_SECTION_WORDING) or any(w in flat for w in _SIX_SECTION_WORDING[1:])
+    if six:
+        return "2021" if year is not None and year >= 2021 else "2019"
+    return "pre2019"
+
+
+# ----------------------------------------------------------------- kind
+_ANNUAL_CUES = ("年度报告",)  # not 年报: site breadcrumbs print 政府信息公开年报 above any page
+_SUMMARY_CUES = ("落实情况", "工作总结", "工作情况汇报", "工作情况报告", "情况的函")
+_TITLE_LINES = 2  # a title takes the first lines of the body (two when it wraps)
+_TITLE_WIDTH = 80
+
+
+def _title_area(text: str, sections: Sequence[Section]) -> str:
+    """The first lines of the body, before the first section: where a report prints its title."""
+    start = find_body(text).start
+    end = sections[0].span.start if sections and sections[0].span.start > start else len(text)
+    lines = [ln.strip()[:_TITLE_WIDTH] for ln in text[start:end].split("\n") if ln.strip()]
+    return "\n".join(lines[:_TITLE_LINES])
+
+
+def detect_kind(text: str, sections: Sequence[Section]) -> Kind:
+    """``work_summary`` only for a text titled as one (工作落实情况, 工作总结) that prints no report tables.
+
+    The cue must be in the title area: the same words occur in the body of
+    ordinary annual reports (对各项工作落实情况进行专题督导).
+    """
+    head = compact(_title_area(text, sections))
+    if not any(c in head for c in _SUMMARY_CUES) or any(c in head for c in _ANNUAL_CUES):
+        return "annual_report"
+    flat = compact(text)
+    if any(m in flat for m in (*_MARKERS_2021, *_MARKERS_2019, *_MARKERS_PRE2019)):
+        return "annual_report"
+    return "work_summary"
+
+
+# ----------------------------------------------------------------- year
+_PERIOD = re.compile(r"(\d{4})\s*年\s*0?1\s*月\s*0?1\s*日\s*(?:起)?\s*(?:至|到|—|-|~|－)")
+_TITLE = re.compile(
+    r"(\d{4})\s*年\s*度?[^\n。,;:\d]{0,24}?(?:政府信息公开|信息公开|政务公开)[^\n。,;:\d]{0,8}?\n?[^\n。,;:\d]{0,6}?(?:报告|年报|总结)"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+
+
+def detect_year(text: str) -> int | None:
+    """The year reported on: statistics period, else the title's year, else the year the text names most."""
+    m = _PERIOD.search(text)
+    if m:
+        return int(m.group(1))
+    m = _TITLE.search(text)
+    if m:
+        return int(m.group(1))
+    counts = Counter(int(y) for y in _YEAR.findall(text))
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], -y))
+
+
+# ----------------------------------------------------------------- published
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE = re.compile(
+    r"(?P<y>\d{4}|[〇○零Oo0一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
+    r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
+_HEADER_DATE = re.compile(r"(?:发布时间|发布日期|成文日期|时间|日期)\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_CHROME_AFTER = ("更多信息", "附件", "扫一扫", "打印", "关闭", "相关链接", "分享", "统计表")
+_SIGNATURE_BEFORE = "。;)厅局府会室委办心院部站"
+
+
+def _cn_part(value: str) -> int | None:
+    if value.isdigit():
+        return int(value)
+    return parse_cn_numeral(value)
+
+
+def _date_of(m: re.Match[str]) -> date | None:
+    y = m.group("y")
+    year = int(y) if y.isdigit() else int("".join(str(_CN_DIGIT[ch]) for ch in y))
+    month, day = _cn_part(m.group("m")), _cn_part(m.group("d"))
+    try:
+        return date(year, month or 0, day or 0)
+    except ValueError:
+        return None
+
+
+def _standalone(text: str, m: re.Match[str]) -> bool:
+    """A date printed on its own (signature line, under the title), not inside a sentence."""
+    before = text[max(0, m.start() - 3) : m.start()].rstrip(" \t\u3000")
+    if before and before[-1] not in "\n(" and before[-1] not in _SIGNATURE_BEFORE:
+        return False
+    after = text[m.end() : m.end() + 12]
+    rest = after.lstrip(" \t\u3000")
+    if not rest or rest[0] in "\n)":
+        return True
+    return rest.startswith(_CHROME_AFTER) or bool(re.match(r"[\u4e00-\u9fff]{2,}", rest) and after[:1].isspace())
+
+
+def detect_published(text: str, year: int | None) -> str | None:
+    """The date printed on the report (signature or under the title), else the page header's date."""
+    found: list[date] = []
+    for m in _DATE.finditer(text):
+        d = _date_of(m)
+        if d is None or not _standalone(text, m):
+            continue
+        if year is not None and not (year <= d.year <= year + 1):
+            continue
+        found.append(d)
+    if found:
+        return found[-1].isoformat()
+    for m in _HEADER_DATE.finditer(text, 0, min(len(text), 3000)):
+        try:
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        if year is None or year <= d.year <= year + 1:
+            return d.isoformat()
+    return None
+
+
+# ----------------------------------------------------------------- agency
+_ORGAN_SUFFIXES = ("人民政府", "政府", "办公厅", "办公室", "管委会", "管理委员会", "委员会", "厅", "局", "委", "中心",
+                   "院", "署", "部", "办")
+_PLACE_SUFFIXES = ("实验区", "开发区", "高新区", "新区", "示范区", "省", "市", "县", "区", "州", "盟", "旗", "镇", "乡")
+_ZONE_SUFFIXES = ("实验区", "开发区", "高新区", "新区", "示范区")
+_PROVINCES = ("河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北",
+              "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾")
+# Short forms used in running text -> the body's full name (only used when the
+# text never prints the full name itself).
+_FULL_NAMES = (("人力资源社会保障", "人力资源和社会保障"), ("人社厅", "人力资源和社会保障厅"),
+               ("科技厅", "科学技术厅"), ("工信厅", "工业和信息化厅"), ("发改委", "发展和改革委员会"),
+               ("住建厅", "住房和城乡建设厅"))
+_TITLE_AGENCY = re.compile(
+    r"(?P<pre>[^\n。,;:!?]{0,40}?)[ \t\u3000]*(?P<year>\d{4})[ \t\u3000]*年[ \t\u3000]*度?[ \t\u3000]*"
+    r"(?P<mid>[^\n。,;:!?\d《》]{0,24}?)[ \t\u3000]*(?:政府信息公开|信息公开|政务公开)"
+    r"[^\n。,;:!?\d]{0,8}?\n?[^\n。,;:!?\d]{0,6}?(?:报告|年报)"
+)
+_COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{3,30}?)(?:根据[^。]{0,80}?)?(?:编制|编写|汇总)")
+_PROVINCIAL_ORGAN = re.compile(r"(?:(?:" + "|".join(_PROVINCES) + r")省|(?<![\u4e00-\u9fff])省|(?<=年)省)"
+                               r"[\u4e00-\u9fff]{2,10}?(?:办公厅|厅|局|委员会)")
+
+
+def _is_organ(name: str) -> bool:
+    return len(name) >= 3 and name.endswith(_ORGAN_SUFFIXES) and not name.startswith(("我", "本", "该", "各"))
+
+
+def _is_place(name: str) -> bool:
+    return len(name) >= 2 and name.endswith(_PLACE_SUFFIXES) and not name.startswith(("我", "本", "全", "各"))
+
+
+def _clean_name(raw: str) -> str:
+    name = re.split(r"[:：《》\"“”#*\s]", raw.strip())[-1] if raw.strip() else ""
+    return re.sub(r"^[\d一二三四五六七八九十]+[、.]", "", compact(name))
+
+
+def _title_agency(text: str) -> str | None:
+    for m in _TITLE_AGENCY.finditer(text):
+        pre = _clean_name(m.group("pre"))
+        if not pre:
+            line_start = text.rfind("\n", 0, m.start("year"))
+            if line_start > 0 and not text[line_start:m.start("year")].strip():
+                prev_start = text.rfind("\n", 0, line_start) + 1
+                pre = _clean_name(text[prev_start:line_start])
+        mid = _clean_name(m.group("mid"))
+        for name in (pre, mid):
+            if name and (_is_organ(name) or _is_place(name)):
+                return name
+    return None
+
+
+def _province(text: str) -> str | None:
+    counts = Counter(re.findall("(" + "|".join(_PROVINCES) + ")省", text))
+    return f"{counts.most_common(1)[0][0]}省" if counts else None
+
+
+def _full_name(name: str, text: str) -> str:
+    if name.startswith("省"):
+        province = _province(text)
+        if province:
+            name = province + name[1:]
+    for short, full in _FULL_NAMES:
+        if short in name and full not in name:
+            name = name.replace(short, full)
+    return name
+
+
+def _governing_body(place: str, text: str) -> str:
+    """The body that reports for an area named only by place (平潭综合实验区 -> 平潭综合实验区管委会)."""
+    flat = compact(text)
+    counts = Counter(re.findall(re.escape(place) + r"(管委会|管理委员会|人民政府)", flat))
+    if counts:
+        return place + counts.most_common(1)[0][0]
+    return place + ("管委会" if place.endswith(_ZONE_SUFFIXES) else "人民政府")
+
+
+def _signature_agency(text: str, year: int | None) -> str | None:
+    last = None
+    for m in _DATE.finditer(text):
+        if _standalone(text, m):
+            last = m
+    if last is None:
+        return None
+    before = text[max(0, last.start() - 60) : last.start()]
+    piece = re.split(r"[。;:!?\n]", before.rstrip())[-1] if before.strip() else ""
+    if not piece.strip():
+        lines = [ln for ln in before.split("\n") if ln.strip()]
+        piece = lines[-1] if lines else ""
+    name = _clean_name(piece)
+    return name if _is_organ(name) else None
+
+
+def detect_agency(text: str, year: int | None = None) -> str | None:
+    """The reporting body as the report names it."""
+    name = _title_agency(text)
+    if name and _is_place(name) and not _is_organ(name):
+        return _governing_body(name, text)
+    if name:
+        return name
+    name = _signature_agency(text, year)
+    if name:
+        return name
+    m = _COMPILED_BY.search(text)
+    if m and _is_organ(m.group(1)):
+        return m.group(1)
+    mentions = Counter(
+        _full_name(m.group(), text) for m in _PROVINCIAL_ORGAN.finditer(text) if "政府办公厅" not in m.group()
+    )
+    if mentions:
+        return mentions.most_common(1)[0][0]
+    return None
+
+
+# ----------------------------------------------------------------- all together
+def detect_meta(doc: Document, sections: Sequence[Section]) -> Meta:
+    """The ``meta`` block of the record for a loaded report and its sections."""
+    text = doc.text
+    year = detect_year(text)
+    kind = detect_kind(text, sections)
+    layout = None if kind == "work_summary" else detect_layout(text, sections, year)
+    return Meta(
+        agency=detect_agency(text, year),
+        year=year,
+        kind=kind,
+        layout=layout,
+        published=detect_published(text, year),
+    )
+
+
+__all__ = [
+    "detect_agency",
+    "detect_kind",
+    "detect_layout",
+    "detect_meta",
+    "detect_published",
+    "detect_year",
+]

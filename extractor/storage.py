@@ -1,0 +1,452 @@
+"""The results database of a batch: one SQLite file (WAL) in the output directory.
+
+Why SQLite: a batch must survive Ctrl-C, crashes and ``kill -9`` without losing
+a finished report, and the results must be queryable with plain SQL. Each
+report is written in one transaction (its row, cells, findings and claims
+appear whole or not at all), keyed by the hash of its input bytes and of the
+settings that produced it, so a rerun skips what is already done.
+
+The schema is documented in ``docs/database.md``; keep the two in step.
+Only the process that runs the batch writes; workers hand results back to it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from extractor.errors import InputError
+from extractor.readings import Extraction, Finding
+from extractor.record import Record, flatten
+
+DB_NAME = "results.db"
+SCHEMA_VERSION = 1
+
+# ok: extracted; partial: extracted, but a requested model engine failed on some sections
+# (kept and exported, retried by a rerun); failed: nothing extracted, ``error`` says why.
+ReportStatus = Literal["ok", "partial", "failed"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    sha256            TEXT PRIMARY KEY,
+    json              TEXT NOT NULL,
+    extractor_version TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    id              INTEGER PRIMARY KEY,
+    started         TEXT NOT NULL,
+    finished        TEXT,
+    settings_sha256 TEXT NOT NULL REFERENCES settings(sha256),
+    inputs          TEXT NOT NULL,
+    files           INTEGER NOT NULL DEFAULT 0,
+    processed       INTEGER NOT NULL DEFAULT 0,
+    skipped         INTEGER NOT NULL DEFAULT 0,
+    failed          INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS reports (
+    id              INTEGER PRIMARY KEY,
+    path            TEXT NOT NULL,
+    content_sha256  TEXT NOT NULL,
+    settings_sha256 TEXT NOT NULL REFERENCES settings(sha256),
+    batch_id        INTEGER REFERENCES batches(id),
+    agency          TEXT,
+    year            INTEGER,
+    layout          TEXT,
+    kind            TEXT,
+    engine          TEXT,
+    model           TEXT,
+    prompt_version  TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('ok', 'partial', 'failed')),
+    error           TEXT,
+    record_json     TEXT,
+    seconds         REAL,
+    created         TEXT NOT NULL,
+    UNIQUE (content_sha256, settings_sha256)
+);
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(agency, year);
+CREATE TABLE IF NOT EXISTS cells (
+    report_id      INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    tbl            TEXT NOT NULL,
+    row_key        TEXT NOT NULL,
+    col_key        TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    value,
+    engine         TEXT,
+    source         TEXT,
+    evidence_start INTEGER,
+    evidence_end   INTEGER,
+    note           TEXT,
+    PRIMARY KEY (report_id, path)
+);
+CREATE INDEX IF NOT EXISTS cells_key ON cells(tbl, row_key, col_key);
+CREATE TABLE IF NOT EXISTS findings (
+    id              INTEGER PRIMARY KEY,
+    report_id       INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    other_report_id INTEGER REFERENCES reports(id) ON DELETE CASCADE,
+    scope           TEXT NOT NULL CHECK (scope IN ('report', 'cross_year')),
+    rule            TEXT NOT NULL,
+    location        TEXT NOT NULL,
+    paths           TEXT NOT NULL,
+    stated,
+    computed,
+    severity        TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    evidence        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_report ON findings(report_id);
+CREATE TABLE IF NOT EXISTS claims (
+    report_id         INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    idx               INTEGER NOT NULL,
+    total_name        TEXT,
+    total_value,
+    total_unit        TEXT,
+    parts             TEXT NOT NULL,
+    complete          INTEGER NOT NULL,
+    rate_name         TEXT,
+    rate_percent,
+    rate_numerator,
+    rate_denominator,
+    PRIMARY KEY (report_id, idx)
+);
+"""
+
+
+def now_iso() -> str:
+    """UTC timestamp with microseconds: orders rows and shows when a report was finished."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def split_path(path: str) -> tuple[str, str, str]:
+    """``applications.denied.state_secret.total`` -> (table, row, column).
+
+    Row keys keep their dots (``denied.state_secret``); column keys never have
+    one, so the column is the last segment. A scalar such as
+    ``pre2019.proactive_items`` has the empty string as its column.
+    """
+    table, _, rest = path.partition(".")
+    if "." in rest:
+        row, _, col = rest.rpartition(".")
+        return table, row, col
+    return table, rest, ""
+
+
+class StoredReport(BaseModel):
+    """One row of ``reports``, with its extraction parsed back when it succeeded."""
+
+    id: int
+    path: str
+    content_sha256: str
+    settings_sha256: str
+    batch_id: int | None = None
+    agency: str | None = None
+    year: int | None = None
+    layout: str | None = None
+    kind: str | None = None
+    engine: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    status: ReportStatus
+    error: str | None = None
+    seconds: float | None = None
+    created: str
+    extraction: Extraction | None = None
+
+
+class StoredFinding(BaseModel):
+    """One row of ``findings``: a ``Finding`` plus the report(s) it is about."""
+
+    id: int
+    report_id: int
+    other_report_id: int | None = None
+    scope: Literal["report", "cross_year"]
+    finding: Finding
+
+
+class ResultsDB:
+    """A results database; use as a context manager so the connection is closed."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed report survives a crash or kill -9 of this process.
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> ResultsDB:
+        """Open the database of an output directory (or the file itself); a user error if absent."""
+        path = Path(path)
+        db_path = path / DB_NAME if path.is_dir() else path
+        if not db_path.is_file():
+            raise InputError(
+                f"no results database at {db_path}: run `extractor extract FILES... --out {path}` first."
+            )
+        return cls(db_path)
+
+    def __enter__(self) -> ResultsDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ schema
+    def _migrate(self) -> None:
+        with self._transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            row = self.conn.execute("SELECT value FROM schema_info WHERE key = 'version'").fetchone()
+            if row is None:
+                self.conn.execute("INSERT INTO schema_info VALUES ('version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row["value"]) != SCHEMA_VERSION:
+                raise InputError(
+                    f"{self.path} has results schema {row['value']}, this extractor writes {SCHEMA_VERSION}: "
+                    "use a new --out directory."
+                )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # ------------------------------------------------------------ settings and batches
+    def save_settings(self, sha256: str, settings_json: str, version: str) -> None:
+        with self._transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO settings (sha256, json, extractor_version) VALUES (?, ?, ?)",
+                (sha256, settings_json, version),
+            )
+
+    def start_batch(self, settings_sha256: str, inputs: list[str], files: int) -> int:
+        with self._transaction():
+            cur = self.conn.execute(
+                "INSERT INTO batches (started, settings_sha256, inputs, files) VALUES (?, ?, ?, ?)",
+                (now_iso(), settings_sha256, json.dumps(inputs, ensure_ascii=False), files),
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_batch(self, batch_id: int, processed: int, skipped: int, failed: int) -> None:
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE batches SET finished = ?, processed = ?, skipped = ?, failed = ? WHERE id = ?",
+                (now_iso(), processed, skipped, failed, batch_id),
+            )
+
+    # ------------------------------------------------------------ reports
+    def finished_hashes(self, settings_sha256: str) -> set[str]:
+        """Content hashes already extracted successfully with these settings (what a rerun skips)."""
+        rows = self.conn.execute(
+            "SELECT content_sha256 FROM reports WHERE settings_sha256 = ? AND status = 'ok'", (settings_sha256,)
+        )
+        return {r[0] for r in rows}
+
+    def save_report(
+        self,
+        *,
+        path: str,
+        content_sha256: str,
+        settings_sha256: str,
+        extraction: Extraction | None = None,
+        error: str | None = None,
+        partial: bool = False,
+        engine: str | None = None,
+        batch_id: int | None = None,
+        seconds: float | None = None,
+    ) -> int:
+        """Store one report's result in one transaction and return its id.
+
+        Without an extraction the report failed and ``error`` says why; with
+        one and ``partial`` set, ``error`` says which sections the model
+        failed on. A previous row for the same input and settings (a failure
+        being retried) is replaced, with everything that hangs off it.
+        """
+        if (extraction is None and error is None) or (extraction is None and partial):
+            raise ValueError("save_report needs an extraction, or an error for a failed report")
+        status: ReportStatus = "failed" if extraction is None else "partial" if partial else "ok"
+        meta = extraction.record.meta if extraction else None
+        run = extraction.run if extraction else None
+        with self._transaction():
+            self.conn.execute(
+                "DELETE FROM reports WHERE content_sha256 = ? AND settings_sha256 = ?",
+                (content_sha256, settings_sha256),
+            )
+            cur = self.conn.execute(
+                """INSERT INTO reports (path, content_sha256, settings_sha256, batch_id, agency, year, layout,
+                       kind, engine, model, prompt_version, status, error, record_json, seconds, created)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    path,
+                    content_sha256,
+                    settings_sha256,
+                    batch_id,
+                    meta.agency if meta else None,
+                    meta.year if meta else None,
+                    meta.layout if meta else None,
+                    meta.kind if meta else None,
+                    "+".join(run.engines) if run else engine,
+                    run.model if run else None,
+                    run.prompt_version if run else None,
+                    status,
+                    error,
+                    json.dumps(extraction.to_json_dict(), ensure_ascii=False) if extraction else None,
+                    seconds,
+                    now_iso(),
+                ),
+            )
+            report_id = int(cur.lastrowid or 0)
+            if extraction is not None:
+                self._insert_cells(report_id, extraction)
+                self._insert_findings(report_id, None, "report", extraction.findings)
+                self._insert_claims(report_id, extraction.record)
+        return report_id
+
+    def _insert_cells(self, report_id: int, extraction: Extraction) -> None:
+        rows = []
+        for path, value in flatten(extraction.record).items():
+            if path.startswith("meta."):
+                continue  # meta lives in the reports row
+            table, row, col = split_path(path)
+            ev = extraction.evidence.get(path)
+            rows.append(
+                (
+                    report_id, table, row, col, path, value,
+                    ev.engine if ev else None,
+                    ev.source if ev else None,
+                    ev.span.start if ev and ev.span else None,
+                    ev.span.end if ev and ev.span else None,
+                    ev.note if ev else None,
+                )
+            )
+        self.conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _insert_findings(
+        self, report_id: int, other_report_id: int | None, scope: str, findings: Iterable[Finding]
+    ) -> None:
+        self.conn.executemany(
+            """INSERT INTO findings (report_id, other_report_id, scope, rule, location, paths, stated, computed,
+                   severity, status, message, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    report_id, other_report_id, scope, f.rule, f.where,
+                    json.dumps(f.paths, ensure_ascii=False), f.stated, f.computed, f.severity, f.status,
+                    f.message, json.dumps([s.model_dump() for s in f.evidence]),
+                )
+                for f in findings
+            ],
+        )
+
+    def _insert_claims(self, report_id: int, record: Record) -> None:
+        self.conn.executemany(
+            "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    report_id, i,
+                    c.total.name if c.total else None,
+                    c.total.value if c.total else None,
+                    c.total.unit if c.total else None,
+                    json.dumps([p.model_dump() for p in c.parts], ensure_ascii=False),
+                    int(c.complete),
+                    c.rate.name if c.rate else None,
+                    c.rate.percent if c.rate else None,
+                    c.rate.numerator if c.rate else None,
+                    c.rate.denominator if c.rate else None,
+                )
+                for i, c in enumerate(record.claims)
+            ],
+        )
+
+    def reports(self, status: ReportStatus | None = None, latest_only: bool = True) -> list[StoredReport]:
+        """Stored reports in id order.
+
+        With ``latest_only`` an input extracted under several settings appears
+        once, with its most recent result: what exports and cross-year checks use.
+        """
+        sql = "SELECT * FROM reports"
+        where = []
+        params: list[Any] = []
+        if latest_only:
+            where.append(
+                "id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
+                "(PARTITION BY content_sha256 ORDER BY created DESC, id DESC) AS n FROM reports) WHERE n = 1)"
+            )
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        return [self._stored(r) for r in self.conn.execute(sql, params)]
+
+    @staticmethod
+    def _stored(row: sqlite3.Row) -> StoredReport:
+        data = dict(row)
+        record_json = data.pop("record_json")
+        extraction = Extraction.from_json_dict(json.loads(record_json)) if record_json else None
+        return StoredReport(**data, extraction=extraction)
+
+    # ------------------------------------------------------------ findings
+    def replace_cross_year_findings(self, items: Iterable[tuple[int, int, Finding]]) -> int:
+        """Replace every cross-year finding with ``(previous_id, current_id, finding)`` items.
+
+        Cross-year findings depend on the whole set of reports, so they are
+        recomputed together and swapped in one transaction.
+        """
+        items = list(items)
+        with self._transaction():
+            self.conn.execute("DELETE FROM findings WHERE scope = 'cross_year'")
+            for prev_id, cur_id, finding in items:
+                self._insert_findings(cur_id, prev_id, "cross_year", [finding])
+        return len(items)
+
+    def findings(self, report_ids: Iterable[int] | None = None) -> list[StoredFinding]:
+        rows = self.conn.execute("SELECT * FROM findings ORDER BY report_id, id").fetchall()
+        wanted = set(report_ids) if report_ids is not None else None
+        out = []
+        for r in rows:
+            if wanted is not None and r["report_id"] not in wanted:
+                continue
+            finding = Finding(
+                rule=r["rule"], where=r["location"], paths=json.loads(r["paths"]), stated=r["stated"],
+                computed=r["computed"], severity=r["severity"], status=r["status"], message=r["message"],
+                evidence=json.loads(r["evidence"]),
+            )
+            out.append(
+                StoredFinding(
+                    id=r["id"], report_id=r["report_id"], other_report_id=r["other_report_id"],
+                    scope=r["scope"], finding=finding,
+                )
+            )
+        return out
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[sqlite3.Row]:
+        """Run a read-only query (docs examples, tests)."""
+        return iter(self.conn.execute(sql, tuple(params)).fetchall())
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (or ``ROLLBACK`` on error) on an autocommit connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

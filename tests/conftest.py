@@ -1,0 +1,102 @@
+"""pytest-recording settings for tests that replay HTTP cassettes (the model engine's).
+
+Only tests marked ``@pytest.mark.vcr`` use any of this; nothing else needs it.
+
+- Cassettes live in ``cassettes/<test module>/<test>.yaml`` at the repository root.
+- Matched on method, path and body (every chat request is POST /v1/chat/completions,
+  so without the body, sections would be matched by order). The body matcher ignores
+  the ``model`` field, so a cassette re-recorded against a real model replays with any
+  model name.
+- Credentials and machine-specific headers are filtered out before anything is written.
+- No ``record_mode`` here: it would override ``--record-mode=none`` on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+
+SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
+NOISY_HEADERS = ["user-agent", "date", "server", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
+                 "x-stainless-runtime-version", "x-stainless-package-version", "x-stainless-lang",
+                 "x-stainless-async", "x-stainless-retry-count", "x-stainless-read-timeout", "x-stainless-timeout"]
+
+
+def _json_body(request: Any) -> Any:
+    body = request.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8")
+    try:
+        data = json.loads(body or "null")
+    except ValueError:
+        return body
+    if isinstance(data, dict):
+        data.pop("model", None)
+    return data
+
+
+def llm_body(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: equal JSON bodies, ignoring the model name."""
+    if _json_body(r1) != _json_body(r2):
+        raise AssertionError("request bodies differ")
+
+
+class UnicodeYaml:
+    """Cassettes as readable YAML: Chinese kept as is (vcrpy's default escapes it), same safe loader."""
+
+    @staticmethod
+    def serialize(cassette_dict: dict) -> str:
+        from vcr.serializers.yamlserializer import _CassetteDumper
+
+        return yaml.dump(cassette_dict, Dumper=_CassetteDumper, allow_unicode=True, width=200)
+
+    @staticmethod
+    def deserialize(text: str) -> dict:
+        from vcr.serializers.yamlserializer import deserialize
+
+        return deserialize(text)
+
+
+def _neutral_request(request: Any) -> Any:
+    """Record the path only: the endpoint a cassette was made against is nobody's business."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(request.uri)
+    request.uri = f"https://model-endpoint.invalid{parts.path}"
+    return request
+
+
+def _quiet_response(response: dict) -> dict:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in {"date", "server", "set-cookie", "x-request-id", "openai-organization", "openai-project"}:
+            headers.pop(name)
+    return response
+
+
+def pytest_recording_configure(config: Any, vcr: Any) -> None:
+    vcr.register_matcher("llm_body", llm_body)
+    vcr.register_serializer("yaml", UnicodeYaml())  # same name: files stay *.yaml
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "filter_headers": SECRET_HEADERS + NOISY_HEADERS,
+        "match_on": ["method", "path", "llm_body"],
+        "decode_compressed_response": True,
+        "before_record_request": _neutral_request,
+        "before_record_response": _quiet_response,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / Path(str(request.node.fspath)).stem)

@@ -1,0 +1,105 @@
+"""Hand-written model answers for tests of the model engine (not a model's output).
+
+They answer the requests made for ``eval/reports/hebei-gxt-2021.txt`` (layout
+2021, table cells run together as PDF text leaves them); values were read by
+hand from that text (as loaded: NFKC-normalised, so half-width brackets) and agree
+with its gold file. ``by_title`` turns them into
+an ``openai_server`` handler that answers each request by the schema it asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from openai_server import ChatRequest, Reply, schema_title
+
+from extractor.document import Document
+from extractor.loading import load
+from extractor.meta import detect_meta
+from extractor.sections import split_sections
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "eval" / "reports" / "hebei-gxt-2021.txt"
+
+_COLS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"]
+
+
+def row(key: str, quote: str, *cells: object) -> dict:
+    return {"row": key, "quote": quote, **dict(zip(_COLS, cells))}
+
+
+META = {
+    "agency": "河北省工业和信息化厅",
+    "year": 2021,
+    "year_quote": "2021年度政府信息公开工作报告",
+    "published": None,
+    "published_quote": None,
+    "kind": "annual_report",
+}
+ACTIVE_DISCLOSURE = {
+    "rows": [
+        {"row": "regulations", "quote": "规章000", "issued": 0, "repealed": 0, "in_force": 0},
+        {"row": "normative_documents", "quote": "行政规范性文件5225", "issued": 5, "repealed": 2, "in_force": 25},
+        {"row": "licensing", "quote": "行政许可273", "decisions": 273},
+        {"row": "penalties", "quote": "行政处罚54", "decisions": 54},
+        {"row": "enforcement", "quote": "行政强制0", "decisions": 0},
+        {"row": "fees", "quote": "行政事业性收费739.0766", "amount_10k_yuan": 739.0766},
+    ]
+}
+APPLICATIONS = {
+    "rows": [
+        row("new_received", "一、本年新收政府信息公开申请数量4000004", 4, 0, 0, 0, 0, 0, 4),
+        row("carried_over", "二、上年结转政府信息公开申请数量0000000", 0, 0, 0, 0, 0, 0, 0),
+        row("granted", "(一)予以公开3000003", 3, 0, 0, 0, 0, 0, 3),
+        row("partially_granted", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)1000001", 1, 0, 0, 0, 0, 0, 1),
+        row("total", "(七)总计4000004", 4, 0, 0, 0, 0, 0, 4),
+        row("carried_forward", "四、结转下年度继续办理0000000", 0, 0, 0, 0, 0, 0, 0),
+    ],
+    "printed_inconsistencies": [],
+}
+# A misreading that breaks an identity but not grounding: the 3 of 予以公开 shifted one column right.
+APPLICATIONS_BROKEN = {
+    "rows": [
+        *APPLICATIONS["rows"][:2],
+        row("granted", "(一)予以公开3000003", 0, 3, 0, 0, 0, 0, 3),
+        *APPLICATIONS["rows"][3:],
+    ],
+    "printed_inconsistencies": [],
+}
+_ZERO = {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}
+REVIEW = {
+    "groups": [
+        {"group": g, "quote": "000000000000000", **_ZERO}
+        for g in ("review", "litigation_direct", "litigation_after_review")
+    ],
+    "printed_inconsistencies": [],
+}
+CLAIMS: dict = {"claims": []}  # 总体情况 of this report states counts, but no total with parts and no rate
+
+ANSWERS: dict[str, dict] = {
+    "MetaAnswer": META,
+    "ActiveDisclosure2021Answer": ACTIVE_DISCLOSURE,
+    "ApplicationsAnswer": APPLICATIONS,
+    "ReviewAnswer": REVIEW,
+    "ClaimsAnswer": CLAIMS,
+}
+
+
+def load_report(path: Path = REPORT) -> tuple[Document, list, object]:
+    doc = load(path)
+    sections = split_sections(doc.text)
+    return doc, sections, detect_meta(doc, sections)
+
+
+def by_title(overrides: dict[str, list[Reply]] | None = None) -> Callable[[ChatRequest], Reply]:
+    """A handler: scripted replies per schema title first (in order), then the clean answer."""
+    queues = {k: list(v) for k, v in (overrides or {}).items()}
+
+    def handle(request: ChatRequest) -> Reply:
+        title = schema_title(request.body) or ""
+        if queues.get(title):
+            return queues[title].pop(0)
+        return Reply.answer(ANSWERS[title])
+
+    return handle

@@ -1,0 +1,107 @@
+"""The reader engine over the WHOLE eval set, against the issue's thresholds.
+
+The pipeline runs once per session (module-scoped fixture, through the same
+``run_eval`` the ``extractor eval`` command uses); each test then reads the
+scores. Per-report tests are parametrized over every line of the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor.evaluation import EvalRun, ReportScore, extract_options, load_eval_set, run_eval
+from extractor.record import Record, flatten
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
+REPORT_IDS = [
+    json.loads(line)["id"] for line in (EVAL_DIR / "manifest.jsonl").read_text("utf-8").splitlines() if line.strip()
+]
+GOLD_LAYOUT = {rid: json.loads((EVAL_DIR / "gold" / f"{rid}.json").read_text("utf-8"))["meta"]["layout"] for rid in REPORT_IDS}
+PRE2019_IDS = [rid for rid in REPORT_IDS if GOLD_LAYOUT[rid] == "pre2019"]
+# The same report as web text (<id>) and as its HTML page (<id>-html).
+COPIES = [rid for rid in REPORT_IDS if rid.endswith("-html") and rid.removesuffix("-html") in REPORT_IDS]
+
+NEW_FORMAT_TABLES = ("active_disclosure", "applications", "review_litigation")  # tables 二 / 三 / 四
+MIN_CELL_ACCURACY = 0.995
+META_KEYS = ("meta.agency", "meta.year", "meta.kind", "meta.layout")
+PRE2019_KEYS = ("pre2019.applications.received", "pre2019.review.total", "pre2019.litigation.total")
+
+
+@pytest.fixture(scope="module")
+def run() -> EvalRun:
+    return run_eval(load_eval_set(EVAL_DIR), extract_options("reader"))
+
+
+def report_of(run: EvalRun, report_id: str) -> ReportScore:
+    return run.scores.report(report_id)
+
+
+def test_every_manifest_report_is_scored(run: EvalRun) -> None:
+    assert [r.id for r in run.scores.per_report] == REPORT_IDS
+
+
+@pytest.mark.parametrize("table", NEW_FORMAT_TABLES)
+def test_table_cell_accuracy(run: EvalRun, table: str) -> None:
+    rate = run.scores.tables[table]
+    wrong = [(c.report, c.key, c.gold, c.got) for c in run.scores.wrong_cells if c.key.startswith(table + ".")]
+    assert rate.rate is not None and rate.rate >= MIN_CELL_ACCURACY, (
+        f"{table}: {rate.correct}/{rate.total} cells right; wrong: {wrong[:30]}"
+    )
+
+
+@pytest.mark.parametrize("report_id", REPORT_IDS)
+def test_extraction_succeeds(run: EvalRun, report_id: str) -> None:
+    assert report_of(run, report_id).error is None
+
+
+@pytest.mark.parametrize("report_id", REPORT_IDS)
+def test_no_wrong_number_in_tables(run: EvalRun, report_id: str) -> None:
+    """A blank is forgivable (within the accuracy budget); a wrong number in table 二/三/四 is not."""
+    wrong = [
+        (c.key, c.gold, c.got)
+        for c in report_of(run, report_id).wrong_cells
+        if c.wrong_value and c.key.split(".", 1)[0] in NEW_FORMAT_TABLES
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("report_id", REPORT_IDS)
+def test_sections_right(run: EvalRun, report_id: str) -> None:
+    prediction = next(p for p in run.predictions if p.id == report_id)
+    got = prediction.extraction.record.sections if prediction.extraction else None
+    assert report_of(run, report_id).sections_equal, got
+
+
+@pytest.mark.parametrize("report_id", REPORT_IDS)
+def test_meta_right(run: EvalRun, report_id: str) -> None:
+    fields = report_of(run, report_id).fields
+    wrong = [key for key in META_KEYS if fields[key].fp or fields[key].fn]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("report_id", PRE2019_IDS)
+def test_pre2019_received_and_case_totals_right(run: EvalRun, report_id: str) -> None:
+    """Where the gold states them (an unresolvable key may stay blank; a wrong number never)."""
+    fields = report_of(run, report_id).fields
+    wrong = [key for key in PRE2019_KEYS if key in fields and (fields[key].fp or fields[key].fn)]
+    assert wrong == []
+
+
+def test_section_accuracy_is_total(run: EvalRun) -> None:
+    assert run.scores.sections.rate == 1.0
+
+
+@pytest.mark.parametrize("html_id", COPIES)
+def test_copies_of_one_report_give_the_same_record(run: EvalRun, html_id: str) -> None:
+    """Except where the text copy cannot decide (its gold ``unresolvable`` keys), which may stay blank there."""
+    text_id = html_id.removesuffix("-html")
+    records = {p.id: p.extraction.record if p.extraction else Record() for p in run.predictions}
+    unresolvable = set(Record.model_validate_json((EVAL_DIR / "gold" / f"{text_id}.json").read_bytes()).unresolvable or ())
+    text, html = flatten(records[text_id]), flatten(records[html_id])
+    differ = sorted(k for k in set(text) | set(html) if text.get(k) != html.get(k) and k not in unresolvable)
+    assert differ == []
+    assert records[text_id].sections == records[html_id].sections
+    assert records[text_id].claims == records[html_id].claims

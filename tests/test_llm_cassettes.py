@@ -1,0 +1,193 @@
+"""Replayed HTTP cassettes of the model engine (cassettes/test_llm_cassettes/*.yaml).
+
+The responses in these cassettes are HAND-WRITTEN, not recorded from a model:
+they were produced by running these tests with ``--record-mode=rewrite``
+against tests/openai_server.py serving the answers written below (every
+response carries ``X-Hand-Written``). They pin the exact requests the engine
+sends (prompt, schema, re-ask messages) and check how the engine handles
+answers. Nothing here measures a model's accuracy. See cassettes/README.md.
+
+CI replays them with ``pytest --record-mode=none --block-network``: a request
+that is not in the cassette fails the test instead of reaching the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import CASSETTES
+from llm_answers import ANSWERS, APPLICATIONS_BROKEN, by_title, load_report
+from openai_server import OpenAIServer, Reply
+
+from extractor.errors import ModelError
+from extractor.llm import LlmSettings, ModelEngine, read_with_model_run
+from extractor.llm.engine import plan_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "sk-cassette-test-key-must-never-be-recorded"
+REPLAY_URL = "http://127.0.0.1:9/v1"  # nothing listens there: only the cassette can answer
+HERE = CASSETTES / "test_llm_cassettes"
+
+
+@contextmanager
+def endpoint(request: pytest.FixtureRequest, script, *, live_ok: bool = False) -> Iterator[dict]:
+    """Settings pointing at: the cassette (replay), a real endpoint (re-record), or the hand-written server."""
+    mode = request.config.getoption("--record-mode") or "none"
+    live = os.environ.get("EXTRACTOR_RECORD_BASE_URL")
+    if mode == "none":
+        yield {"base_url": REPLAY_URL, "model": "hand-written", "api_key": KEY}
+    elif live and live_ok:
+        yield {"base_url": live, "model": os.environ.get("EXTRACTOR_RECORD_MODEL", "unknown"),
+               "api_key": os.environ.get("EXTRACTOR_API_KEY") or KEY}
+    else:
+        with OpenAIServer(script) as server:
+            yield {"base_url": server.url, "model": "hand-written", "api_key": KEY}
+
+
+def settings(target: dict, tmp_path: Path, **kw) -> LlmSettings:
+    return LlmSettings(**{**target, "mode": "tools", "use_cache": False, "cache_dir": tmp_path, "http_retries": 0, **kw})
+
+
+def run_one(s: LlmSettings, call):
+    async def go():
+        async with ModelEngine(s) as engine:
+            return await engine.run_call(call)
+
+    return asyncio.run(go())
+
+
+def task_call(report_id: str, task: str):
+    doc, sections, meta = load_report(ROOT / "eval" / "reports" / f"{report_id}.txt")
+    return doc, next(c for c in plan_calls(doc, sections, meta) if c.task == task and (task != "claims" or "30件" in c.source or report_id != "hebei-rst-2017"))
+
+
+# ------------------------------------------------------------------ clean extractions
+@pytest.mark.vcr
+def test_clean_annual_report_every_section_kind(request, tmp_path):
+    doc, sections, meta = load_report()
+    with endpoint(request, by_title(), live_ok=True) as target:
+        reading, run = asyncio.run(read_with_model_run(doc, sections, meta, settings(target, tmp_path)))
+    assert run.failures == [] and run.requests == 5 and run.attempts == 5
+    rec = reading.record
+    assert rec.meta.agency == "河北省工业和信息化厅" and rec.meta.year == 2021
+    assert rec.active_disclosure["normative_documents"] == {"issued": 5, "repealed": 2, "in_force": 25}
+    assert rec.applications["new_received"].total == 4 and rec.applications["granted"].natural_person == 3
+    assert rec.review_litigation["litigation_after_review"].total == 0
+    assert reading.evidence["applications.total.total"].span.slice(doc.text) == "(七)总计4000004"
+
+
+TABLE2_2019 = {
+    "rows": [
+        {"row": "regulations", "quote": "规章000", "made": 0, "published": 0, "total_public": 0},
+        {"row": "normative_documents", "quote": "规范性文件101077", "made": 10, "published": 10, "total_public": 77},
+        {"row": "licensing", "quote": "行政许可156-5997", "previous_year": 156, "change": -59, "decisions": 97},
+        {"row": "penalties", "quote": "行政处罚1-10", "previous_year": 1, "change": -1, "decisions": 0},
+        {"row": "fees", "quote": "行政事业性收费10", "previous_year": 1, "change": 0},
+        # 304948.3955万元 runs projects and amount together: the split cannot be read, so null
+        {"row": "procurement", "quote": "政府集中采购304948.3955万元", "projects": None, "amount": None, "amount_unit": "万元"},
+    ]
+}
+
+
+@pytest.mark.vcr
+def test_clean_table_two_of_layout_2019(request, tmp_path):
+    doc, call = task_call("hebei-gxt-2019", "active_disclosure")
+    with endpoint(request, [Reply.answer(TABLE2_2019)], live_ok=True) as target:
+        result = run_one(settings(target, tmp_path, mode="json_schema"), call)
+    assert result.failure is None and result.attempts == 1
+    rows = {r.row: r for r in result.answer.rows}
+    assert rows["licensing"].change == -59 and rows["procurement"].amount is None
+    assert rows["procurement"].amount_unit == "万元"
+
+
+CLAIMS_RST_2017 = {
+    "claims": [
+        {
+            "quote": "2017年省人社厅受理政府信息依申请公开30件,其中网上申请10件,现场申请5件,信函申请15件",
+            "total": {"name": "2017年省人社厅受理政府信息依申请公开", "value": 30, "unit": "件"},
+            "parts": [{"name": "网上申请", "value": 10}, {"name": "现场申请", "value": 5}, {"name": "信函申请", "value": "15"}],
+            "complete": True,
+            "rate": None,
+        }
+    ]
+}
+
+
+@pytest.mark.vcr
+def test_clean_claims_of_a_pre2019_report(request, tmp_path):
+    doc, call = task_call("hebei-rst-2017", "claims")
+    with endpoint(request, [Reply.answer(CLAIMS_RST_2017)], live_ok=True) as target:
+        result = run_one(settings(target, tmp_path, mode="md_json"), call)
+    assert result.failure is None
+    claim = result.answer.claims[0]
+    assert claim.total.value == 30 and [p.value for p in claim.parts] == [10, 5, 15]  # "15" parsed in strict mode
+
+
+# ------------------------------------------------------------------ re-asks and failures
+@pytest.mark.vcr
+def test_identity_break_is_re_asked_and_corrected(request, tmp_path):
+    doc, call = task_call("hebei-gxt-2021", "applications")
+    script = [Reply.answer(APPLICATIONS_BROKEN), Reply.answer(ANSWERS["ApplicationsAnswer"])]
+    with endpoint(request, script) as target:
+        result = run_one(settings(target, tmp_path), call)
+    assert result.failure is None and result.attempts == 2 and result.requests == 2
+    assert {r.row: r for r in result.answer.rows}["granted"].natural_person == 3
+    recorded = (HERE / "test_identity_break_is_re_asked_and_corrected.yaml").read_text(encoding="utf-8")
+    assert "outcome rows (三(一)…(六)) sum to 1, not （七）总计 4" in recorded  # the error went back to the model
+
+
+@pytest.mark.vcr
+def test_invalid_json_is_re_asked(request, tmp_path):
+    doc, call = task_call("hebei-gxt-2021", "review_litigation")
+    script = [Reply.content('{"groups": [{"group": "review", "quote": "000'), Reply.answer(ANSWERS["ReviewAnswer"])]
+    with endpoint(request, script) as target:
+        result = run_one(settings(target, tmp_path, mode="json"), call)
+    assert result.failure is None and result.attempts == 2
+    assert [g.group for g in result.answer.groups] == ["review", "litigation_direct", "litigation_after_review"]
+
+
+@pytest.mark.vcr
+def test_number_not_in_the_source_is_kept_with_its_failure(request, tmp_path):
+    doc, call = task_call("hebei-gxt-2021", "active_disclosure")
+    wrong = json.loads(json.dumps(ANSWERS["ActiveDisclosure2021Answer"]))
+    wrong["rows"][3]["decisions"] = 45  # 行政处罚 is printed 54
+    with endpoint(request, [Reply.answer(wrong)] * 3) as target:
+        result = run_one(settings(target, tmp_path, max_retries=2), call)
+    assert result.attempts == 3
+    assert "penalties.decisions=45 does not occur in the section" in result.failure
+    assert {r.row: r for r in result.answer.rows}["penalties"].decisions == 45  # kept for review, not dropped
+
+
+@pytest.mark.vcr
+def test_rate_limit_then_success(request, tmp_path):
+    doc, call = task_call("hebei-gxt-2021", "review_litigation")
+    with endpoint(request, [Reply.rate_limited(retry_after=0.1), Reply.answer(ANSWERS["ReviewAnswer"])]) as target:
+        result = run_one(settings(target, tmp_path, http_retries=2), call)
+    assert result.failure is None and result.requests == 2 and result.attempts == 1
+
+
+# ------------------------------------------------------------------ guards
+@pytest.mark.vcr("test_clean_annual_report_every_section_kind.yaml", record_mode="none")
+@pytest.mark.block_network
+def test_an_unrecorded_request_fails_the_run_instead_of_reaching_the_network(tmp_path):
+    doc, sections, meta = load_report()
+    s = LlmSettings(base_url=REPLAY_URL, model="hand-written", api_key=KEY, prompt_version="v1",  # not recorded
+                    use_cache=False, cache_dir=tmp_path, http_retries=0)
+    with pytest.raises(ModelError, match="CannotOverwriteExistingCassetteException"):
+        asyncio.run(read_with_model_run(doc, sections, meta, s))
+
+
+def test_cassettes_are_labelled_and_hold_no_credentials():
+    files = sorted(HERE.glob("*.yaml"))
+    assert len(files) == 7
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert KEY not in text and "authorization" not in text.lower() and "bearer" not in text.lower()
+        assert "127.0.0.1" not in text  # recorded against a neutral host name
+        assert text.count("X-Hand-Written") == text.count("status:")  # every response is marked hand-written

@@ -1,0 +1,189 @@
+"""The response models' rules: what makes instructor re-ask, and what is read leniently."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from extractor.llm.grounding import locate, number_occurs
+from extractor.llm.schemas import (
+    ApplicationsAnswer,
+    ClaimsAnswer,
+    MetaAnswer,
+    ReviewAnswer,
+    application_identity_errors,
+    response_model,
+)
+
+# A 2021 table 三 as PDF text leaves it: seven cells of a row run together.
+TABLE3 = (
+    "三、收到和处理政府信息公开申请情况申请人情况自然人商业企业科研机构社会公益组织法律服务机构其他总计"
+    "一、本年新收政府信息公开申请数量4000004二、上年结转政府信息公开申请数量1000001"
+    "（一）予以公开3000003（二）部分公开（区分处理的，只计这一情形，不计其他情形）1000001"
+    "（七）总计4000004四、结转下年度继续办理1000001"
+)
+
+
+def row(key: str, quote: str, *cells: object) -> dict:
+    cols = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"]
+    return {"row": key, "quote": quote, **dict(zip(cols, cells))}
+
+
+GOOD_ROWS = [
+    row("new_received", "一、本年新收政府信息公开申请数量4000004", 4, 0, 0, 0, 0, 0, 4),
+    row("carried_over", "二、上年结转政府信息公开申请数量1000001", 1, 0, 0, 0, 0, 0, 1),
+    row("granted", "（一）予以公开3000003", 3, 0, 0, 0, 0, 0, 3),
+    row("partially_granted", "部分公开（区分处理的，只计这一情形，不计其他情形）1000001", 1, 0, 0, 0, 0, 0, 1),
+    row("total", "（七）总计4000004", 4, 0, 0, 0, 0, 0, 4),
+    row("carried_forward", "四、结转下年度继续办理1000001", 1, 0, 0, 0, 0, 0, 1),
+]
+
+
+def validate(model, data, source=TABLE3, **ctx):
+    return model.model_validate(data, context={"source": source, **ctx}, strict=True)
+
+
+def test_consistent_table_passes_in_strict_mode():
+    answer = validate(ApplicationsAnswer, {"rows": GOOD_ROWS})
+    assert [r.row for r in answer.rows][0] == "new_received"
+    assert application_identity_errors({r.row: r for r in answer.rows}) == []
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("4", 4), ("４", 4), ("1,000", 1000), ("—", None), ("", None), (None, None), (0, 0)])
+def test_numbers_given_as_strings_are_parsed_before_strict_checks(raw, expected):
+    data = row("granted", "（一）予以公开3000003", raw, None, None, None, None, None, None)
+    answer = ApplicationsAnswer.model_validate({"rows": [data]}, context={"lenient": True}, strict=True)
+    assert answer.rows[0].natural_person == expected
+    assert answer.rows[0].commercial is None  # a blank stays None, never 0
+
+
+def test_a_non_number_is_refused_with_a_message_the_model_can_use():
+    data = row("granted", "（一）予以公开3000003", "三件", 0, 0, 0, 0, 0, 3)
+    with pytest.raises(ValidationError, match="not a number"):
+        ApplicationsAnswer.model_validate({"rows": [data]}, context={"lenient": True}, strict=True)
+
+
+def test_broken_balance_identity_is_re_asked_with_the_column_named():
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[5] = row("carried_forward", "四、结转下年度继续办理1000001", 0, 0, 0, 0, 0, 0, 0)  # misread 1 as 0
+    with pytest.raises(ValidationError) as err:
+        validate(ApplicationsAnswer, {"rows": rows})
+    text = str(err.value)
+    assert "column natural_person: new_received+carried_over=5 but total+carried_forward=4" in text
+    assert "printed_inconsistencies" in text  # the model is told how to report a table that is wrong as printed
+
+
+def test_printed_inconsistency_is_accepted_when_the_model_says_so():
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[2] = row("granted", "（一）予以公开3000003", 3, 0, 0, 0, 0, 0, 3)
+    rows[4] = row("total", "（七）总计4000004", 4, 0, 0, 0, 0, 0, 4)
+    rows[3] = row("partially_granted", "部分公开（区分处理的，只计这一情形，不计其他情形）1000001", 1, 0, 0, 0, 0, 0, 0)
+    with pytest.raises(ValidationError, match="row partially_granted: the six applicant columns sum to 1, not total 0"):
+        validate(ApplicationsAnswer, {"rows": rows})
+    answer = validate(ApplicationsAnswer, {"rows": rows, "printed_inconsistencies": ["部分公开 row total printed 0"]})
+    assert answer.printed_inconsistencies
+
+
+def test_a_number_that_is_not_in_the_section_is_re_asked():
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[0] = row("new_received", "一、本年新收政府信息公开申请数量4000004", 7, 0, 0, 0, 0, 0, 7)
+    with pytest.raises(ValidationError, match=r"new_received.natural_person=7 does not occur in the section"):
+        validate(ApplicationsAnswer, {"rows": rows})
+
+
+def test_a_quote_that_is_not_in_the_section_is_re_asked():
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[2] = row("granted", "予以公开 3 0 0 0 0 0 3 件", 3, 0, 0, 0, 0, 0, 3)
+    with pytest.raises(ValidationError, match="quote .* is not in the section"):
+        validate(ApplicationsAnswer, {"rows": rows})
+
+
+def test_duplicate_rows_and_layout_2019_split_rows_are_refused():
+    rows = [*GOOD_ROWS, GOOD_ROWS[2]]
+    with pytest.raises(ValidationError, match="given twice"):
+        validate(ApplicationsAnswer, {"rows": rows})
+    split = [*GOOD_ROWS, row("other_handling.other", "（七）总计4000004", 0, 0, 0, 0, 0, 0, 0)]
+    with pytest.raises(ValidationError, match="layout 2019 has one"):
+        validate(ApplicationsAnswer, {"rows": split}, layout="2019")
+
+
+def test_lenient_reading_keeps_an_answer_that_breaks_the_rules():
+    rows = [row("new_received", "not in the text", 99, 0, 0, 0, 0, 0, 1)]
+    answer = ApplicationsAnswer.model_validate({"rows": rows}, context={"lenient": True, "source": TABLE3})
+    assert answer.rows[0].natural_person == 99
+
+
+TABLE4 = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计 2 1 0 0 3 0 0 0 0 0 0 0 0 0 0"
+
+
+def test_review_groups_sum_rule():
+    groups = [
+        {"group": "review", "quote": "2 1 0 0 3", "upheld": 2, "corrected": 1, "other": 0, "pending": 0, "total": 3},
+        {"group": "litigation_direct", "quote": "0 0 0 0 0", "upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+    ]
+    assert validate(ReviewAnswer, {"groups": groups}, source=TABLE4).groups[0].total == 3
+    groups[0] = {**groups[0], "total": 2}
+    with pytest.raises(ValidationError, match="group review: outcomes sum to 3, not total 2"):
+        validate(ReviewAnswer, {"groups": groups}, source=TABLE4)
+
+
+TABLE2 = "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000行政规范性文件5225第二十条第（八）项行政事业性收费739.0766"
+
+
+def test_active_disclosure_columns_follow_the_layout():
+    model = response_model("active_disclosure", "2021")
+    good = {"rows": [{"row": "normative_documents", "quote": "行政规范性文件5225", "issued": 5, "repealed": 2, "in_force": 25},
+                     {"row": "fees", "quote": "行政事业性收费739.0766", "amount_10k_yuan": "739.0766"}]}
+    answer = validate(model, good, source=TABLE2)
+    assert answer.rows[1].amount_10k_yuan == pytest.approx(739.0766)
+    bad = {"rows": [{"row": "fees", "quote": "行政事业性收费739.0766", "amount_10k_yuan": 739.0766, "issued": 0}]}
+    with pytest.raises(ValidationError, match="row fees has no column issued in layout 2021"):
+        validate(model, bad, source=TABLE2)
+    assert "procurement" in str(response_model("active_disclosure", "2019").model_json_schema())
+
+
+HEADER = "河北省工业和信息化厅2021年度政府信息公开工作报告……河北省工业和信息化厅 2022年1月20日"
+
+
+def test_meta_rules():
+    good = {"agency": "河北省工业和信息化厅", "year": 2021, "year_quote": "2021年度", "published": "2022-01-20",
+            "published_quote": "2022年1月20日", "kind": "annual_report"}
+    assert validate(MetaAnswer, good, source=HEADER).published == "2022-01-20"
+    with pytest.raises(ValidationError, match="agency '河北省工信厅' is not printed"):
+        validate(MetaAnswer, {**good, "agency": "河北省工信厅"}, source=HEADER)
+    with pytest.raises(ValidationError, match="does not state 2022-01-21"):
+        validate(MetaAnswer, {**good, "published": "2022-01-21"}, source=HEADER)
+    with pytest.raises(ValidationError, match="not a YYYY-MM-DD date"):
+        validate(MetaAnswer, {**good, "published": "2022年1月20日"}, source=HEADER)
+
+
+PROSE = "梳理权责事项共33项，其中行政确认1项，其他行政权力2项，其他权责事项30项。按时办结率100%。"
+
+
+def test_claims_rules():
+    claim = {"quote": "权责事项共33项，其中行政确认1项，其他行政权力2项，其他权责事项30项",
+             "total": {"name": "权责事项", "value": "33", "unit": "项"},
+             "parts": [{"name": "行政确认", "value": 1}, {"name": "其他行政权力", "value": 2}, {"name": "其他权责事项", "value": 30}]}
+    answer = validate(ClaimsAnswer, {"claims": [claim]}, source=PROSE)
+    assert answer.claims[0].total.value == 33
+    wrong = {**claim, "parts": [{"name": "行政确认", "value": 3}]}
+    with pytest.raises(ValidationError, match="part 行政确认=3 is not in its quote"):
+        validate(ClaimsAnswer, {"claims": [wrong]}, source=PROSE)
+    lonely = {"quote": "按时办结率100%", "total": None, "parts": []}
+    with pytest.raises(ValidationError, match="give a total with its parts, or a rate"):
+        validate(ClaimsAnswer, {"claims": [lonely]}, source=PROSE)
+    rate = {**lonely, "rate": {"name": "按时办结率", "percent": "100%"[:-1]}}
+    assert validate(ClaimsAnswer, {"claims": [rate]}, source=PROSE).claims[0].rate.percent == 100
+
+
+def test_grounding_helpers_tolerate_pdf_spacing_and_full_width_forms():
+    text = "一、本年新收政府信息公开\n申请数量　４ 0 0"
+    span = locate("本年新收政府信息公开申请数量4", text)
+    assert span is not None and text[span.start : span.end].startswith("本年新收")
+    assert text[span.end - 1] == "４"
+    assert locate("不在文中", text) is None
+    assert number_occurs(4, text) and not number_occurs(5, text)
+    assert number_occurs(35000, "收费3.5万元") and number_occurs(1234, "共1,234件")
+    assert number_occurs(739.0766, "739.0766")
+    assert number_occurs(4, "4000004") and not number_occurs(4, "4000004", in_runs=False)
+    assert number_occurs(3, "共3项") and not number_occurs(3, "共33项", in_runs=False)

@@ -1,0 +1,133 @@
+"""Reconciling the reader's and the model's readings: agreed, chosen, conflicted — and a blank is not a zero."""
+
+from __future__ import annotations
+
+from extractor.document import Span
+from extractor.readings import Evidence, Reading
+from extractor.reconcile import conflicts, merge_claims, reconcile
+from extractor.record import (
+    APPLICATION_ROWS_SINGLE_OTHER,
+    ApplicantCounts,
+    CaseOutcomes,
+    Claim,
+    ClaimPart,
+    ClaimRate,
+    ClaimTotal,
+    Meta,
+    Record,
+)
+
+TEXT = "四、行政复议\t维持 10\t纠正 1\t其他 0\t尚未审结 0\t总计 11\n另有 7 件。"
+
+
+def _span(needle: str, text: str = TEXT) -> Span:
+    at = text.index(needle)
+    return Span(start=at, end=at + len(needle))
+
+
+def _review(upheld, corrected, other, pending, total) -> Record:  # noqa: ANN001
+    return Record(meta=Meta(year=2023, layout="2021"), review_litigation={
+        "review": CaseOutcomes(upheld=upheld, corrected=corrected, other=other, pending=pending, total=total)})
+
+
+def _evidence(engine: str, **cells: str) -> dict[str, Evidence]:
+    return {f"review_litigation.review.{k}": Evidence(span=_span(v), engine=engine, source=engine) for k, v in cells.items()}
+
+
+
+
+def _reading(engine: str, record: Record, spans: dict[str, str] | None = None) -> Reading:
+    return Reading(engine=engine, record=record, evidence=_evidence(engine, **(spans or {})))  # type: ignore[arg-type]
+
+
+def test_without_a_model_every_value_is_the_readers():
+    reader = _reading("reader", _review(10, 1, 0, 0, 11), {"upheld": "10", "total": "11"})
+    record, evidence = reconcile(reader, None, TEXT)
+    assert record == reader.record
+    assert {e.source for e in evidence.values()} == {"reader"}
+    assert evidence["review_litigation.review.upheld"].span == _span("10")
+
+
+def test_same_value_is_agreed():
+    reader = _reading("reader", _review(10, 1, 0, 0, 11), {"upheld": "10", "total": "11"})
+    llm = _reading("llm", _review(10, 1, 0, 0, 11))
+    record, evidence = reconcile(reader, llm, TEXT)
+    assert record.review_litigation["review"].total == 11  # type: ignore[index]
+    assert {e.source for e in evidence.values()} == {"agreed"}
+    assert evidence["review_litigation.review.total"].engine == "reader"
+    assert conflicts(evidence) == []
+
+
+def test_value_that_breaks_an_identity_loses_to_one_that_holds():
+    # the reader split '11' wrongly into 1 and lost the total; the model's 11 is grounded and adds up
+    reader = _reading("reader", _review(10, 1, 0, 0, 1), {"upheld": "10", "total": "11"})
+    llm = _reading("llm", _review(10, 1, 0, 0, 11))
+    record, evidence = reconcile(reader, llm, TEXT)
+    total = evidence["review_litigation.review.total"]
+    assert record.review_litigation["review"].total == 11  # type: ignore[index]
+    assert (total.source, total.engine, total.value) == ("chosen", "llm", 11)
+    assert "reader read 1" in (total.note or "")
+
+
+def test_ungrounded_model_value_loses_to_the_grounded_reader():
+    reader = _reading("reader", _review(10, 1, 0, 0, 11), {"upheld": "10", "total": "11"})
+    llm = _reading("llm", _review(10, 1, 0, 0, 12))  # 12 is nowhere in the text, and breaks the sum
+    record, evidence = reconcile(reader, llm, TEXT)
+    total = evidence["review_litigation.review.total"]
+    assert record.review_litigation["review"].total == 11  # type: ignore[index]
+    assert (total.source, total.engine) == ("chosen", "reader")
+    assert "llm read 12" in (total.note or "")
+
+
+def test_both_plausible_is_a_conflict_and_the_reader_value_is_kept():
+    # table 三 row with no identity deciding between 7 and 10, both in the text
+    def rec(value: int) -> Record:
+        return Record(applications={"granted": ApplicantCounts(natural_person=value)})
+
+    reader = Reading(engine="reader", record=rec(7), evidence={
+        "applications.granted.natural_person": Evidence(span=_span("7"), engine="reader")})
+    llm = Reading(engine="llm", record=rec(10))
+    record, evidence = reconcile(reader, llm, TEXT)
+    cell = evidence["applications.granted.natural_person"]
+    assert record.applications["granted"].natural_person == 7  # type: ignore[index]
+    assert cell.source == "conflicted" and "reader read 7" in (cell.note or "") and "llm read 10" in (cell.note or "")
+    assert conflicts(evidence) == ["applications.granted.natural_person"]
+
+
+def test_a_blank_is_not_a_zero():
+    # the reader left a blank cell blank; the model wrote 0 without a span: that cannot be told from a blank
+    reader = _reading("reader", _review(10, 1, None, 0, 11), {"upheld": "10", "total": "11"})
+    llm = _reading("llm", _review(10, 1, 0, 0, 11))
+    record, evidence = reconcile(reader, llm, TEXT)
+    assert record.review_litigation["review"].other is None  # type: ignore[index]
+    assert evidence["review_litigation.review.other"].source == "conflicted"
+
+
+def test_model_number_fills_a_reader_blank_when_grounded_and_consistent():
+    reader = _reading("reader", _review(10, 1, 0, 0, None), {"upheld": "10"})
+    llm = _reading("llm", _review(10, 1, 0, 0, 11))
+    record, evidence = reconcile(reader, llm, TEXT)
+    assert record.review_litigation["review"].total == 11  # type: ignore[index]
+    assert evidence["review_litigation.review.total"].source == "chosen"
+
+
+def test_table_only_one_engine_read_keeps_that_engine():
+    rows = {r: ApplicantCounts() for r in APPLICATION_ROWS_SINGLE_OTHER}
+    rows["new_received"] = ApplicantCounts(total=7)
+    reader = _reading("reader", _review(10, 1, 0, 0, 11), {"upheld": "10"})
+    llm = Reading(engine="llm", record=Record(applications=rows))
+    record, evidence = reconcile(reader, llm, TEXT)
+    assert record.applications is not None and record.applications["new_received"].total == 7
+    assert evidence["applications.new_received.total"].source == "llm"
+    assert evidence["review_litigation.review.upheld"].source == "reader"
+
+
+def test_claims_from_both_engines_are_merged_without_duplicates():
+    a = Claim(total=ClaimTotal(name="申请", value=154, unit="件"), parts=[ClaimPart(name="办结", value=148), ClaimPart(name="结转", value=6)])
+    a_again = Claim(total=ClaimTotal(name="共收到申请", value=154), parts=[ClaimPart(name="结转", value=6), ClaimPart(name="共办结", value=148)])
+    rate = Claim(rate=ClaimRate(name="办结率", percent=100, numerator=3, denominator=3))
+    assert merge_claims([a], [a_again, rate]) == [a, rate]
+    reader = Reading(engine="reader", record=Record(claims=[a]))
+    llm = Reading(engine="llm", record=Record(claims=[a_again, rate]))
+    record, _ = reconcile(reader, llm, None)
+    assert record.claims == [a, rate]

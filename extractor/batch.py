@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from extractor import __version__
-from extractor.errors import ExtractorError, InputError
+from extractor.errors import ExtractorError, InputError, ModelError
 from extractor.readings import Extraction, Finding
 from extractor.record import Record, flatten
 from extractor.storage import DB_NAME, ReportStatus, ResultsDB, StoredReport
@@ -73,6 +73,7 @@ class WorkResult(BaseModel):
     content_sha256: str | None = None
     extraction: Extraction | None = None
     error: str | None = None
+    fatal: bool = False  # the model endpoint is unusable: every further report would fail the same way
     seconds: float = 0.0
 
 
@@ -118,6 +119,7 @@ class BatchSummary(BaseModel):
     cache_hits: int = 0
     seconds: float = 0.0
     cross_year_findings: int | None = None  # failing cross-year checks; None when the rule is not available
+    stopped: str | None = None  # why the batch stopped early (the model endpoint failed); rerun to continue
 
     @property
     def ok(self) -> bool:
@@ -262,6 +264,8 @@ def extract_file(path: str, options: Any) -> WorkResult:
         sha = doc.sha256
         extraction = extract_document(doc, options)
         return WorkResult(path=path, content_sha256=sha, extraction=extraction, seconds=time.perf_counter() - started)
+    except ModelError as exc:  # endpoint missing, unreachable or refusing: not this report's fault
+        return WorkResult(path=path, content_sha256=sha, error=str(exc), fatal=True, seconds=time.perf_counter() - started)
     except Exception as exc:  # a bad report must not stop the batch: record it and go on
         return WorkResult(path=path, content_sha256=sha, error=describe_error(exc), seconds=time.perf_counter() - started)
 
@@ -346,7 +350,13 @@ def run_batch(
         counts.total = len(todo)
         notify(counts, None)
 
-        def record(task: _Task, result: WorkResult) -> None:
+        stopped: list[str] = []
+
+        def record(task: _Task, result: WorkResult) -> bool:
+            """Store one result; False when the batch must stop (it is then not stored, so a rerun redoes it)."""
+            if result.fatal:
+                stopped.append(result.error or "the model endpoint failed")
+                return False
             sha = result.content_sha256 or task.sha
             extraction = result.extraction
             status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
@@ -378,13 +388,16 @@ def run_batch(
             counts.requests += outcome.requests
             counts.cache_hits += outcome.cache_hits
             notify(counts, outcome)
+            return True
 
         _execute(todo, options, jobs, work, record, use_threads=uses_model(options))
 
         failures = [o for o in outcomes if o.status == "failed"]
         extracted = sum(o.status in ("ok", "partial") for o in outcomes)
         processed = sum(o.report_id is not None for o in outcomes)
-        db.finish_batch(batch_id, processed=processed, skipped=counts.skipped, failed=len(failures))
+        db.finish_batch(
+            batch_id, processed=processed, skipped=counts.skipped, failed=len(failures), complete=not stopped
+        )
         cross = update_cross_year(db) if cross_year else None
 
     return BatchSummary(
@@ -403,6 +416,7 @@ def run_batch(
         cache_hits=counts.cache_hits,
         seconds=time.perf_counter() - started,
         cross_year_findings=cross,
+        stopped=stopped[0] if stopped else None,
     )
 
 
@@ -414,20 +428,22 @@ def _execute(
     options: Any,
     jobs: int,
     work: WorkFn,
-    record: Callable[[_Task, WorkResult], None],
+    record: Callable[[_Task, WorkResult], bool],
     use_threads: bool,
 ) -> None:
     """Run ``work`` over ``todo`` with at most ``jobs`` reports in flight, recording each as it finishes.
 
     A dead worker process breaks the whole pool; the reports that were in
     flight are then rerun one at a time, so only the one that kills a worker
-    on its own is recorded as failed.
+    on its own is recorded as failed. When ``record`` says stop, nothing new
+    is started and the reports in flight are still recorded.
     """
     if not todo:
         return
     if jobs == 1 or len(todo) == 1:
         for task in todo:
-            record(task, _call(work, task, options))
+            if not record(task, _call(work, task, options)):
+                return
         return
 
     pending: deque[_Task] = deque(todo)
@@ -455,7 +471,9 @@ def _execute(
                     continue
                 except Exception as exc:  # a custom ``work`` that raised
                     result = WorkResult(path=task.path, error=describe_error(exc))
-                record(task, result)
+                if not record(task, result):
+                    pending.clear()
+                    suspects.clear()
             if broken:
                 # Every other in-flight future of a broken pool fails too: collect them.
                 for fut, task in list(in_flight.items()):
@@ -466,7 +484,9 @@ def _execute(
                         continue
                     except Exception as exc:
                         result = WorkResult(path=task.path, error=describe_error(exc))
-                    record(task, result)
+                    if not record(task, result):
+                        pending.clear()
+                        suspects.clear()
                 in_flight.clear()
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = _new_executor(jobs, use_threads)
@@ -642,16 +662,16 @@ def check_across(
 ) -> list[Finding]:
     """Cross-year findings over a batch's output directory, its database file, or given records.
 
-    Each finding's ``where`` is prefixed with the body and the two years (and
-    the two files when known), since the list spans many reports. Raises
-    ``ExtractorError`` when the cross-year rule is not available.
+    Each finding's ``where`` (which already names the two years) is prefixed
+    with the body and, when known, the two files, since the list spans many
+    reports. Raises ``ExtractorError`` when the cross-year rule is not available.
     """
     items = cross_year_findings(source)
     if items is None:
         raise ExtractorError("the cross-year rule (extractor.checks.cross_year) is not available in this build.")
     out = []
     for prev, cur, finding in items:
-        label = f"{cur.record.meta.agency} {prev.record.meta.year}→{cur.record.meta.year}"
+        label = cur.record.meta.agency or ""
         if prev.path and cur.path:
             label += f" ({Path(prev.path).name} → {Path(cur.path).name})"
         out.append(finding.model_copy(update={"where": f"{label}: {finding.where}"}))

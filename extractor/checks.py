@@ -26,7 +26,6 @@ from extractor.record import (
     APPLICATION_ROWS_SINGLE_OTHER,
     APPLICATION_ROWS_SPLIT_OTHER,
     OTHER_HANDLING_SPLIT,
-    PRE2019_APPLICATIONS,
     PRE2019_CASE_GROUPS,
     PRE2019_CHANNELS,
     PRE2019_RESPONSE_OUTCOMES,
@@ -57,18 +56,23 @@ _ROW_LABEL_SHORT: dict[str, str] = {
 }
 
 
+_GROUP_NUMBER: dict[str, str] = {"denied": "（三）", "unavailable": "（四）", "not_processed": "（五）", "other_handling": "（六）"}
+
+
 def _row_label(row: str) -> str:
+    """A table 三 row as printed, short: （三）1.属于国家秘密."""
     if row in _ROW_LABEL_SHORT:
         return _ROW_LABEL_SHORT[row]
     label = APPLICATION_ROWS_SPLIT_OTHER.get(row) or APPLICATION_ROWS_SINGLE_OTHER.get(row, row)
-    return f"{row.split('.')[0]} {label}" if "." in row else label
+    group = row.split(".")[0]
+    return f"{_GROUP_NUMBER.get(group, '')}{label}" if "." in row else label
 
 
 def _fmt(value: Number | None) -> str:
     if value is None:
         return "空白"
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value).removesuffix(".0")
     return str(value)
 
 
@@ -454,7 +458,7 @@ _CONCEPTS: tuple[_Concept, ...] = (
 def _compact(text: str) -> tuple[str, list[int]]:
     """NFKC text without the spaces that converters put around CJK and digits, with a map back to ``text``.
 
-    Spaces between two digits are kept (they separate table cells).
+    A run of spaces between two digits becomes one space (it separates table cells).
     """
     chars: list[str] = []
     index: list[int] = []
@@ -462,17 +466,17 @@ def _compact(text: str) -> tuple[str, list[int]]:
         for c in unicodedata.normalize("NFKC", ch):
             chars.append(c)
             index.append(i)
+    n = len(chars)
+    next_solid = [""] * (n + 1)  # the next character that is not a space, from each position
+    for k in range(n - 1, -1, -1):
+        next_solid[k] = next_solid[k + 1] if chars[k].isspace() else chars[k]
     out: list[str] = []
     out_index: list[int] = []
-    n = len(chars)
     for k, c in enumerate(chars):
-        if c in " \t\u00a0" or (c.isspace() and c != "\n"):
-            prev = out[-1] if out else ""
-            nxt = next((chars[j] for j in range(k + 1, n) if not chars[j].isspace()), "")
-            if prev.isdigit() and nxt.isdigit():
-                if prev != " ":
-                    out.append(" ")
-                    out_index.append(index[k])
+        if c.isspace() and c != "\n":
+            if out and out[-1].isdigit() and next_solid[k + 1].isdigit():
+                out.append(" ")
+                out_index.append(index[k])
             continue
         out.append(c)
         out_index.append(index[k])
@@ -502,7 +506,7 @@ def _sentences(compact: str) -> Iterable[tuple[int, int]]:
         yield start, len(compact)
 
 
-def _stat_value(compact: str, label: re.Pattern[str]) -> tuple[Number, int, int] | None:
+def _stat_value(compact: str, label: re.Pattern[str]) -> Number | None:
     """A row of the old statistics table printed in the text: its label, unit, then the year's number."""
     unit = r"[\s|]*(?:\([^)]{0,40}\))?[\s|]*(?:条|件|篇|次|个|人|万元)[\s|]*"
     pattern = re.compile(label.pattern + unit + r"(?P<n>\d+(?:\.\d+)?)")
@@ -511,8 +515,7 @@ def _stat_value(compact: str, label: re.Pattern[str]) -> tuple[Number, int, int]
         found = m
     if found is None:
         return None
-    value = _clean(float(found.group("n")))
-    return value, found.start("n"), found.end("n")
+    return _clean(float(found.group("n")))
 
 
 def _span(index: list[int], start: int, end: int) -> Span:
@@ -617,7 +620,7 @@ def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
             if compact is None:
                 compact = _compact(text)[0]
             stat = _stat_value(compact, concept.stat_label) if concept.stat_label else None
-            alts = [_Alt(f"统计表 {concept.stat_label.pattern if concept.stat_label else concept.name}", stat[0], [])] if stat else []
+            alts = [_Alt(f"统计表 {concept.name}", stat, [])] if stat is not None else []
         if not alts:
             continue
         verdict, alt = _compare(stated, alts)
@@ -761,12 +764,18 @@ def check_empty_tables(record: Record, text: str | None, sections: list | None =
 
 
 # ------------------------------------------------------------------ across years
-def cross_year(prev: Record, cur: Record) -> list[Finding]:
+def cross_year(prev: Record, cur: Record, *, include_not_checkable: bool = False) -> list[Finding]:
     """``cross_year``: last year's 结转下年度 = this year's 上年结转 (per column); layout 2021:
     last 现行有效 + this 制发 − this 废止 = this 现行有效 (规章, 行政规范性文件).
 
     ``stated`` is this year's printed value, ``computed`` what last year's report implies.
+    Like ``check``: failures, plus not-checkable notes on request.
     """
+    findings = _cross_year(prev, cur)
+    return findings if include_not_checkable else failures(findings)
+
+
+def _cross_year(prev: Record, cur: Record) -> list[Finding]:
     py, cy = prev.meta.year, cur.meta.year
     label = f"{py if py is not None else '上年'}→{cy if cy is not None else '本年'}"
     if py is not None and cy is not None and cy != py + 1:

@@ -16,7 +16,8 @@ on that stream:
    工作动态602条, 领导活动110条…) is a total with its parts;
 3. a percent attached to a part (``占79%``, ``(17.46%)``) is a rate of that part
    over its total; a run of such parts with no stated total takes as
-   denominator the earlier count that every printed share fits;
+   denominator the earlier count that every printed share fits (else the
+   first count of the statement before: 答复805件…。予以公开258件,占33.9%…);
 4. ``办结率100%`` is a rate over the count of the statement it closes.
 
 ``complete`` is False when the parts are only a selection: the list ends in

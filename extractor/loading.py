@@ -1,10 +1,34 @@
 """Load any input file into one ``Document``: decoded, normalised, mapped back.
 
-The format comes from the file extension. Text formats are decoded with a real
-detector (BOM first); HTML and DOCX keep their tables as tab-separated lines
-plus ``Document.tables``; PDF text comes from pdfplumber. Everything a user can
-get wrong (missing, empty, binary, scanned, corrupt, unknown kind) raises
-``InputError`` with one line saying what is wrong and what to do.
+The format comes from the file extension (.txt .md/.markdown .html/.htm .docx .pdf).
+Everything a user can get wrong (missing, empty, binary, image, scanned,
+encrypted, corrupt, unknown kind) raises ``InputError`` with one line saying
+what is wrong and what to do.
+
+What each format becomes (then ``normalize.normalize_mapped``: NFKC etc.):
+
+* **txt / md** - decoded (BOM, UTF-8, then charset-normalizer, GB18030 preferred
+  for Chinese) and normalised; nothing else changes (line layout kept).
+* **html** - the visible text: one line per block (p, div, li, h1-6, br …),
+  inline elements joined without a break (Word's ``<span>2</span><span>0</span>``
+  reads ``20``), whitespace collapsed as a browser does. A data table gives one
+  line per ``<tr>``, cells separated by ``\t`` (line breaks inside a cell
+  become spaces; cells covered by a rowspan are absent, see
+  ``TableCell.rowspan``/``colspan``) and a ``Document.tables`` entry. Tables
+  that only lay out the page (a table inside, or one cell per row) are read as
+  blocks. Dropped: script, style, head/title, iframes, widgets, hidden
+  elements, and navigation chrome (nav/header/footer/aside/form elements and
+  class/id words like nav, menu, footer, header, breadcrumb, share, search)
+  unless that element holds most of the page's text. ``Document.source`` is
+  the markup; offsets point at each character's position in it (an entity
+  maps to its ``&``, a row/cell break to its tag).
+* **docx** - body paragraphs and tables in document order (python-docx), tables
+  as for HTML; ``Document.source`` is that raw text before normalisation.
+* **pdf** - pdfplumber's text of each page, pages joined by ``\n``; no text
+  layer at all means a scan, which needs OCR first.
+
+HTML, DOCX and PDF text is tidied after normalisation: single spaces, none at
+line or cell edges, no blank lines.
 """
 
 from __future__ import annotations
@@ -24,12 +48,13 @@ from extractor.normalize import normalize_mapped, source_to_text, sub_mapped
 EXTENSIONS: dict[str, Format] = {
     ".txt": "txt",
     ".md": "md",
+    ".markdown": "md",
     ".html": "html",
     ".htm": "html",
     ".docx": "docx",
     ".pdf": "pdf",
 }
-SUPPORTED = ".txt, .md, .html, .htm, .docx, .pdf"
+SUPPORTED = ", ".join(EXTENSIONS)
 
 _IMAGE_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -149,7 +174,8 @@ def decode_text(data: bytes, name: str, markup: bool = False) -> tuple[str, str]
     text, codec = _decode(data, name, markup)
     if len(_CONTROL.findall(text)) > len(text) // 100:
         raise InputError(
-            f"{name} looks binary (control characters throughout), not text; give the report as text, HTML, DOCX or PDF."
+            f"{name} looks binary (control characters throughout), not text; "
+            "give the report as text, HTML, DOCX or PDF."
         )
     return text, codec
 
@@ -164,13 +190,11 @@ def _decode(data: bytes, name: str, markup: bool) -> tuple[str, str]:
                     f"{name} starts with a {codec} byte-order mark but does not decode as {codec}; "
                     "re-save it as UTF-8."
                 ) from None
-    if b"\x00" in data:
-        codec = _bomless_utf16(data)
-        if codec is None:
-            raise InputError(
-                f"{name} is binary (it contains NUL bytes), not text; give the report as text, HTML, DOCX or PDF."
-            )
-        return data.decode(codec), codec
+    if b"\x00" in data:  # (UTF-16/32 text without a byte-order mark lands here too: too ambiguous to guess)
+        raise InputError(
+            f"{name} is binary (it contains NUL bytes), not text; give the report as text (UTF-8, GB18030, or UTF-16 "
+            "with a byte-order mark), HTML, DOCX or PDF."
+        )
     try:  # valid UTF-8 is almost never an accident, so it wins over any declaration
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -227,29 +251,6 @@ def _detected(data: bytes) -> list[str]:
         if codec and codec not in codecs_:
             codecs_.append(codec)
     return codecs_
-
-
-_READABLE = re.compile(r"[\t\n\r\x20-\x7e\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without a byte-order mark, if one byte order reads as Chinese/ASCII text.
-
-    NUL bytes otherwise mean binary; a wrong guess here would be silent garbage,
-    so the decoded text must be at least 95% ASCII/CJK characters.
-    """
-    if len(data) % 2:
-        return None
-    best, best_score = None, 0.0
-    for codec in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        score = len(_READABLE.findall(text)) / max(1, len(text))
-        if score > best_score:
-            best, best_score = codec, score
-    return best if best_score >= 0.95 else None
 
 
 def _codec_name(label: str) -> str | None:
@@ -576,7 +577,7 @@ class _Emitter:
         if b > prev:
             self._put(src[prev:b], range(prev, b))
 
-    def element(self, el: _El, depth: int = 0) -> None:
+    def element(self, el: _El) -> None:
         for child in el.children:
             if isinstance(child, tuple):
                 self.text(*child)
@@ -595,7 +596,7 @@ class _Emitter:
             block = tag in _BLOCKS
             if block:
                 self.brk(child.start)
-            self.element(child, depth + 1)
+            self.element(child)
             if block:
                 self.brk(child.inner_end)
 
@@ -658,11 +659,8 @@ def _tidy(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     return sub_mapped(text, offsets, _BLANK_LINES, "")
 
 
-
-
-def _tables_from_cells(
-    text: str, offsets: list[int], tables: list[list[list[CellRange]]]
-) -> list[Table]:
+def _tables_from_cells(text: str, offsets: list[int], tables: list[list[list[CellRange]]]) -> list[Table]:
+    """Turn recorded source ranges into cells with spans in the final text."""
     out: list[Table] = []
     for rows in tables:
         trows: list[list[TableCell]] = []
@@ -672,6 +670,8 @@ def _tables_from_cells(
                 a = source_to_text(offsets, s_start)
                 b = max(a, source_to_text(offsets, s_end))
                 trow.append(TableCell(text=text[a:b], span=Span(start=a, end=b), colspan=colspan, rowspan=rowspan))
+            if len(trow) == 1 and not trow[0].text:
+                continue  # a lone empty cell leaves no line in the text, so no row either
             trows.append(trow)
         cells = [c for r in trows for c in r]
         if not cells:
@@ -701,7 +701,9 @@ def _docx_text(data: bytes, name: str) -> tuple[str, list[list[list[CellRange]]]
     try:
         body = docx.Document(io.BytesIO(data)).element.body
     except Exception as exc:  # lxml/python-docx raise many kinds on damaged packages
-        raise InputError(f"{name} is not a readable DOCX file ({type(exc).__name__}); re-save it from Word as .docx.") from None
+        raise InputError(
+            f"{name} is not a readable DOCX file ({type(exc).__name__}); re-save it from Word as .docx."
+        ) from None
 
     # Text boxes are stored twice (DrawingML and a VML fallback): read only the first copy.
     fallbacks = list(body.iter("{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"))
@@ -709,7 +711,8 @@ def _docx_text(data: bytes, name: str) -> tuple[str, list[list[list[CellRange]]]
         fallback.getparent().remove(fallback)
     P, TBL, SDT, SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
     T, TAB, BR, CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
-    TR, TC, TC_PR, GRID_SPAN, V_MERGE, VAL = qn("w:tr"), qn("w:tc"), qn("w:tcPr"), qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
+    TR, TC, TC_PR = qn("w:tr"), qn("w:tc"), qn("w:tcPr")
+    GRID_SPAN, V_MERGE, VAL = qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
     out: list[str] = []
     pos = 0
     tables: list[list[list[CellRange]]] = []

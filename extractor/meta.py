@@ -103,7 +103,7 @@ def detect_year(text: str) -> int | None:
     counts = Counter(int(y) for y in _YEAR.findall(text))
     if not counts:
         return None
-    return max(counts, key=lambda y: (counts[y], -y))
+    return max(counts, key=lambda y: (counts[y], -y))  # on a tie the earlier year: the later one is publication
 
 
 # ----------------------------------------------------------------- published
@@ -146,18 +146,24 @@ def _standalone(text: str, m: re.Match[str]) -> bool:
     return rest.startswith(_CHROME_AFTER) or bool(re.match(r"[\u4e00-\u9fff]{2,}", rest) and after[:1].isspace())
 
 
-def detect_published(text: str, year: int | None) -> str | None:
-    """The date printed on the report (signature or under the title), else the page header's date."""
-    found: list[date] = []
+def _printed_dates(text: str, year: int | None) -> list[tuple[re.Match[str], date]]:
+    """Dates printed on their own (signature, under the title) that can date a report on ``year``."""
+    found = []
     for m in _DATE.finditer(text):
         d = _date_of(m)
         if d is None or not _standalone(text, m):
             continue
         if year is not None and not (year <= d.year <= year + 1):
             continue
-        found.append(d)
+        found.append((m, d))
+    return found
+
+
+def detect_published(text: str, year: int | None) -> str | None:
+    """The date printed on the report (the last one: the signature), else the page header's date."""
+    found = _printed_dates(text, year)
     if found:
-        return found[-1].isoformat()
+        return found[-1][1].isoformat()
     for m in _HEADER_DATE.finditer(text, 0, min(len(text), 3000)):
         try:
             d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -244,12 +250,11 @@ def _governing_body(place: str, text: str) -> str:
 
 
 def _signature_agency(text: str, year: int | None) -> str | None:
-    last = None
-    for m in _DATE.finditer(text):
-        if _standalone(text, m):
-            last = m
-    if last is None:
+    """The body named right before the report's date (河北省教育厅 / 2015年3月23日)."""
+    found = _printed_dates(text, year)
+    if not found:
         return None
+    last = found[-1][0]
     before = text[max(0, last.start() - 60) : last.start()]
     piece = re.split(r"[。;:!?\n]", before.rstrip())[-1] if before.strip() else ""
     if not piece.strip():

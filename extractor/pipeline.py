@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from extractor import __version__
+from extractor.checks import check
 from extractor.document import Document
 from extractor.errors import InputError
 from extractor.loading import load
@@ -38,14 +39,15 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
     meta = detect_meta(doc, sections)
     reading = read_document(doc, sections, meta)
     record = reading.record.model_copy(update={"meta": meta, "sections": [s.heading for s in sections]})
-    extraction = Extraction(
+    findings = check(record, doc.text, reading.evidence, sections) if options.check else []
+    return Extraction(
         record=record,
         evidence=reading.evidence,
+        findings=findings,
         run=RunInfo(
             engines=["reader"], extractor_version=__version__, input_path=doc.path, input_sha256=doc.sha256
         ),
     )
-    return extraction
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Extraction:

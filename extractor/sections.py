@@ -66,7 +66,7 @@ _ROLE_RULES: tuple[tuple[re.Pattern[str], Role | None], ...] = (
     (re.compile(r"复议|诉讼"), "review_litigation"),
     (re.compile(r"存在.{0,6}问题|问题.{0,4}改进|主要问题"), "problems"),
     (re.compile(r"其他需要报告"), "other"),
-    (re.compile(r"收费|费用|支出|移交"), None),
+    (re.compile(r"收费|费用|支出|移交"), None),  # fees, spending, hand-over of documents to archives
     (re.compile(r"依申请|公开申请|收到和处理"), "applications"),
     (re.compile(r"主动公开"), "active_disclosure"),
     (re.compile(r"总体情况|概述|基本情况|概况"), "overview"),
@@ -85,7 +85,7 @@ _STANDARD = re.compile(
 )
 
 
-_STANDARD_FIRST = frozenset("总主收因政存其")
+_STANDARD_FIRST = frozenset("总主收因政存其")  # first characters of _STANDARD: a cheap pre-check
 
 
 def section_role(title: str) -> Role | None:
@@ -108,6 +108,8 @@ _SUB_RE = re.compile(rf"(?<![第])(\()?([{_CN}]{{1,3}})\)")
 # numbered paragraphs of a free-form work summary: 1. 2、 at a line start
 _PARA_RE = re.compile(r"(?m)^[ \t\u3000#*]*(\d{1,2})[.、](?![\d])")
 _AFTER_NUMBER = re.compile(r"[ \t\u3000]*\n?[ \t\u3000]*")
+_INDENT = re.compile(r"[ \t\u3000]*")
+_ENUMERATED = ("季", "类", "级", "批")  # 三、四季度, 一、二类: numerals listed, not a heading
 
 _MAX_CELL = 120  # a table cell longer than this is layout, not a statistics table
 _MAX_HEADING = 60  # characters a heading may take (stray spaces included)
@@ -138,6 +140,7 @@ _CHROME = re.compile(
     r"附件下载|扫一扫在手机|在手机上查看|打印本页|【打印】|关闭窗口|【关闭】|相关链接|上一篇|下一篇|分享到|"
     r"网站地图|版权所有|主办单位|更多信息请关注|ICP备"
 )
+_TOC_FILLER = " \t\u3000\n.·…-—0123456789"  # dot leaders and page numbers of a contents page
 _BODY_START_MARKERS = re.compile(r"=+\s*正文\s*=+")
 
 
@@ -170,9 +173,9 @@ class _Lines:
         """(markdown table row, holds a tab) for the line starting at ``line_start``."""
         cached = self._facts.get(line_start)
         if cached is None:
-            m = re.compile(r"[ \t\u3000]*").match(self.text, line_start, line_end)
+            first = _INDENT.match(self.text, line_start, line_end).end()
             # a markdown table row: starts with a pipe and has more (a lone leading '|' is debris)
-            markdown = self.text.startswith("|", m.end()) and self.text.count("|", m.end() + 1, line_end) >= 1
+            markdown = self.text.startswith("|", first) and self.text.count("|", first + 1, line_end) >= 1
             cached = (markdown, self.text.find("\t", line_start, line_end) >= 0)
             self._facts[line_start] = cached
         return cached
@@ -209,8 +212,18 @@ def iter_sections(sections: Iterable[Section]) -> Iterable[Section]:
 
 
 def find_role(sections: Iterable[Section], role: Role) -> Section | None:
-    """The first top-level section with ``role`` (None when the report has none)."""
-    return next((s for s in sections if s.role == role), None)
+    """The top-level section with ``role``: the one in standard wording when several share it.
+
+    Shanghai-style reports have a narrative 四、政府信息公开申请情况 and, later, the
+    table part 二、收到和处理政府信息公开申请情况; the table is in the standard one.
+    """
+    matching = [s for s in sections if s.role == role]
+    return next((s for s in matching if is_standard_heading(s.title)), matching[0] if matching else None)
+
+
+def is_standard_heading(title: str) -> bool:
+    """Is this (number-less) heading one of the six headings of the 2019/2021 forms, as worded there?"""
+    return bool(_STANDARD.fullmatch(compact(title)))
 
 
 def find_body(text: str) -> Span:
@@ -239,7 +252,7 @@ def _top_level(text: str, lines: _Lines, body: Span) -> list[_Candidate]:
             continue  # inside the previous heading
         n = cand.n
         title = compact(text[cand.text_start : cand.end])
-        standard = bool(_STANDARD.fullmatch(title))
+        standard = is_standard_heading(title)
         clean = _clean_position(text, lines, cand.start)
         if last == 0 and not clean:
             continue  # the first heading starts a line or a sentence (not the 一 of 统一、)
@@ -264,10 +277,10 @@ def _top_candidates(text: str, lines: _Lines, body: Span) -> Iterable[_Candidate
         if _in_table_line(text, lines, m.start()):
             continue
         text_start = _AFTER_NUMBER.match(text, m.end()).end()
-        if text_start >= len(text) or text[text_start] in _CN and _TOP_RE.match(text, text_start):
-            continue  # 一、二、三 enumerations
-        if text_start < len(text) and text[text_start] in _CN and text[text_start + 1 : text_start + 2] in ("季", "类", "级", "批"):
-            continue  # 三、四季度 and the like
+        if text_start >= len(text):
+            continue
+        if text[text_start] in _CN and (_TOP_RE.match(text, text_start) or text[text_start + 1 : text_start + 2] in _ENUMERATED):
+            continue  # 一、二、三 enumerations, 三、四季度
         end = _heading_end(text, text_start, len(text))
         if end <= text_start or not re.search(r"[\u4e00-\u9fff]", text[text_start:end]):
             continue
@@ -291,7 +304,7 @@ def _drop_lists(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     drop: set[int] = set()
     for a, b in zip(candidates, candidates[1:]):
         gap = text[a.end : b.start]
-        if len(gap) <= 3 and gap.strip() and all(ch in ";,、。 \u3000" for ch in gap) and "。" not in gap:
+        if len(gap) <= 3 and gap.strip() and all(ch in ";,、 \u3000" for ch in gap):
             drop.update((id(a), id(b)))
     return [c for c in candidates if id(c) not in drop]
 
@@ -302,7 +315,7 @@ def _drop_contents_page(text: str, candidates: list[_Candidate]) -> list[_Candid
     runs: list[list[_Candidate]] = []
     for cand in candidates:
         previous = runs[-1][-1] if runs else None
-        if previous and cand.n > previous.n and not text[previous.end : cand.start].strip(" \t\u3000\n.·…-—0123456789"):
+        if previous and cand.n > previous.n and not text[previous.end : cand.start].strip(_TOC_FILLER):
             runs[-1].append(cand)
         else:
             runs.append([cand])
@@ -318,7 +331,7 @@ def _drop_contents_page(text: str, candidates: list[_Candidate]) -> list[_Candid
 
 
 def _toc_title(text: str, cand: _Candidate) -> str:
-    return compact(text[cand.text_start : cand.end]).rstrip(".·…-—0123456789")
+    return compact(text[cand.text_start : cand.end]).rstrip(_TOC_FILLER)
 
 
 def _repeats(text: str, chosen: list[_Candidate], title: str) -> bool:
@@ -371,9 +384,12 @@ def _heading_end(text: str, start: int, limit: int) -> int:
     seg = text[start:stop]
     if not seg.strip():
         return start
-    standard = _standard_prefix(seg)
+    # a standard heading may be wrapped over two lines by PDF text extraction
+    standard = _standard_prefix(text[start : min(limit, start + _MAX_HEADING)])
     ws = re.search(r"[ \t\u3000]", seg)
     first = seg[: ws.start()] if ws else seg
+    if standard is not None and standard > len(seg):
+        return start + standard
     if standard is not None:
         rest = seg[standard:]
         glued = rest[:1] and not rest[:1].isspace()

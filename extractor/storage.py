@@ -241,11 +241,12 @@ class ResultsDB:
             )
             return int(cur.lastrowid or 0)
 
-    def finish_batch(self, batch_id: int, processed: int, skipped: int, failed: int) -> None:
+    def finish_batch(self, batch_id: int, processed: int, skipped: int, failed: int, complete: bool = True) -> None:
+        """Record a batch's counts; ``finished`` stays NULL unless it went through every input."""
         with self._transaction():
             self.conn.execute(
                 "UPDATE batches SET finished = ?, processed = ?, skipped = ?, failed = ? WHERE id = ?",
-                (now_iso(), processed, skipped, failed, batch_id),
+                (now_iso() if complete else None, processed, skipped, failed, batch_id),
             )
 
     # ------------------------------------------------------------ reports

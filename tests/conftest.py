@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
-NOISY_HEADERS = ["user-agent", "date", "server", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
+NOISY_HEADERS = ["host", "user-agent", "date", "server", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime",
                  "x-stainless-runtime-version", "x-stainless-package-version", "x-stainless-lang",
                  "x-stainless-async", "x-stainless-retry-count", "x-stainless-read-timeout", "x-stainless-timeout"]
 
@@ -48,6 +48,12 @@ def llm_body(r1: Any, r2: Any) -> None:
         raise AssertionError("request bodies differ")
 
 
+HAND_WRITTEN_NOTE = (
+    "# HAND-WRITTEN responses, NOT recorded from a model: tests/openai_server.py served answers written by hand\n"
+    "# in tests/test_llm_cassettes.py and tests/llm_answers.py. See cassettes/README.md.\n"
+)
+
+
 class UnicodeYaml:
     """Cassettes as readable YAML: Chinese kept as is (vcrpy's default escapes it), same safe loader."""
 
@@ -55,7 +61,10 @@ class UnicodeYaml:
     def serialize(cassette_dict: dict) -> str:
         from vcr.serializers.yamlserializer import _CassetteDumper
 
-        return yaml.dump(cassette_dict, Dumper=_CassetteDumper, allow_unicode=True, width=200)
+        text = yaml.dump(cassette_dict, Dumper=_CassetteDumper, allow_unicode=True, width=200)
+        if any("x-hand-written" in {k.lower() for k in i["response"].get("headers", {})} for i in cassette_dict["interactions"]):
+            text = HAND_WRITTEN_NOTE + text
+        return text
 
     @staticmethod
     def deserialize(text: str) -> dict:

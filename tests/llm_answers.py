@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import hashlib
+import unicodedata
+
 from openai_server import ChatRequest, Reply, schema_title
 
-from extractor.document import Document
-from extractor.loading import load
-from extractor.meta import detect_meta
-from extractor.sections import split_sections
+from extractor.document import Document, Span
+from extractor.llm.engine import Call, _table_variables
+from extractor.record import Meta
+from extractor.sections import Section
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "eval" / "reports" / "hebei-gxt-2021.txt"
@@ -86,10 +89,56 @@ ANSWERS: dict[str, dict] = {
 }
 
 
-def load_report(path: Path = REPORT) -> tuple[Document, list, object]:
-    doc = load(path)
-    sections = split_sections(doc.text)
-    return doc, sections, detect_meta(doc, sections)
+HEADINGS_2021 = (
+    ("一、总体情况", "overview"),
+    ("二、主动公开政府信息情况", "active_disclosure"),
+    ("三、收到和处理政府信息公开申请情况", "applications"),
+    ("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "review_litigation"),
+    ("五、存在的主要问题及改进情况", "problems"),
+    ("六、其他需要报告的事项", "other"),
+)
+
+
+def frozen_document(path: Path) -> Document:
+    """An eval report as NFKC text, built here rather than by the loader.
+
+    The cassettes pin the exact request bodies, so their input must not move
+    when the loader, the section splitter or the meta detector are improved.
+    """
+    text = unicodedata.normalize("NFKC", path.read_text(encoding="utf-8"))
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Document(path=str(path), format="txt", sha256=sha, source=text, text=text, offsets=list(range(len(text) + 1)))
+
+
+def frozen_sections(text: str, headings=HEADINGS_2021) -> list[Section]:
+    """Top-level sections found by their printed headings, in order."""
+    starts, pos = [], 0
+    for heading, role in headings:
+        pos = text.index(heading, pos)
+        starts.append((pos, heading, role))
+        pos += len(heading)
+    ends = [s for s, _, _ in starts[1:]] + [len(text)]
+    return [
+        Section(heading=h, number=h[0], level=1, span=Span(start=s, end=e), heading_span=Span(start=s, end=s + len(h)), role=r)
+        for (s, h, r), e in zip(starts, ends)
+    ]
+
+
+def load_report(path: Path = REPORT) -> tuple[Document, list[Section], Meta]:
+    """hebei-gxt-2021 with fixed sections and layout (independent of the reader's modules)."""
+    doc = frozen_document(path)
+    return doc, frozen_sections(doc.text), Meta(kind="annual_report", layout="2021")
+
+
+def section_call(report_id: str, task: str, start: str, end: str | None, layout: str | None = None) -> tuple[Document, Call]:
+    """One request on the text of an eval report from ``start`` up to ``end`` (exclusive)."""
+    doc = frozen_document(ROOT / "eval" / "reports" / f"{report_id}.txt")
+    a = doc.text.index(start)
+    b = doc.text.index(end, a) if end else len(doc.text)
+    extra = _table_variables(task, layout) if task != "claims" else {"kind": "annual report"}
+    if task == "meta":
+        extra = {}
+    return doc, Call(task=task, name=task, parts=[(a, doc.text[a:b])], heading=start, layout=layout, extra=extra)
 
 
 def by_title(overrides: dict[str, list[Reply]] | None = None) -> Callable[[ChatRequest], Reply]:

@@ -14,7 +14,6 @@ from extractor import checks
 from extractor.document import Span
 from extractor.readings import Evidence, Finding
 from extractor.record import (
-    APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
     ApplicantCounts,
     CaseOutcomes,
@@ -313,10 +312,12 @@ def test_cross_year_carry_over():
     cur.applications["carried_over"].total = 3  # type: ignore[index]
     assert [(f.rule, f.stated, f.computed) for f in checks.cross_year(prev, cur)] == [("cross_year", 3, 2)]
     cur.applications["carried_over"].natural_person = None  # type: ignore[index]
-    assert [f.status for f in checks.cross_year(prev, cur)] == ["not_checkable", "fail"]
+    assert [f.status for f in checks.cross_year(prev, cur)] == ["fail"]
+    assert [f.status for f in checks.cross_year(prev, cur, include_not_checkable=True)] == ["not_checkable", "fail"]
     far = prev.model_copy(deep=True)
     far.meta.year = 2015
-    assert [f.status for f in checks.cross_year(far, cur)] == ["not_checkable"]
+    assert checks.cross_year(far, cur) == []
+    assert [f.status for f in checks.cross_year(far, cur, include_not_checkable=True)] == ["not_checkable"]
 
 
 def test_cross_year_stock_of_normative_documents_layout_2021():
@@ -328,7 +329,8 @@ def test_cross_year_stock_of_normative_documents_layout_2021():
     cur.active_disclosure["normative_documents"]["in_force"] = 53  # type: ignore[index]
     assert [(f.stated, f.computed) for f in checks.cross_year(prev, cur)] == [(53, 26)]
     cur.active_disclosure["normative_documents"]["repealed"] = None  # type: ignore[index]
-    assert [f.status for f in checks.cross_year(prev, cur)] == ["not_checkable"]
+    assert checks.cross_year(prev, cur) == []
+    assert [f.status for f in checks.cross_year(prev, cur, include_not_checkable=True)] == ["not_checkable"]
 
 
 def test_check_lists_failures_and_not_checkable_on_request():

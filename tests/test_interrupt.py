@@ -126,3 +126,30 @@ def test_a_bad_file_fails_alone_and_the_batch_exits_6(tmp_path: Path) -> None:
     failed = {n: e for n, (s, e) in rows.items() if s == "failed"}
     assert set(failed) == {"empty.txt", "broken.pdf", "picture.txt"}
     assert all(e and "\n" not in e for e in failed.values())  # one line each, a reason
+
+
+def test_ctrl_c_keeps_finished_reports_and_leaves_no_workers(tmp_path: Path) -> None:
+    inputs = tmp_path / "reports"
+    files = bs.copy_eval(inputs, copies=2)
+    out = tmp_path / "out"
+    proc = _cli("extract", str(inputs), "--out", str(out), "--jobs", "2")
+    deadline = time.monotonic() + 120
+    while _count(out / DB_NAME) < 5:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "run the same command again to resume" in " ".join(err.decode().split())
+    kept = _count(out / DB_NAME)
+    assert 5 <= kept < len(files)
+    time.sleep(0.5)
+    try:
+        os.killpg(proc.pid, 0)
+        leftover = True
+    except ProcessLookupError:
+        leftover = False
+    assert not leftover, "worker processes outlived the batch"
+    con = sqlite3.connect(out / DB_NAME)
+    assert con.execute("SELECT finished FROM batches").fetchall() == [(None,)]
+    con.close()

@@ -49,10 +49,12 @@ HTML_BITS = st.lists(
 def test_html_fragments(page: str) -> None:
     doc = load_or_input_error(page.encode("utf-8"), "x.html")
     if doc is not None:
+        lines = set(doc.text.split("\n"))
         for table in doc.tables:
             for row in table.rows:
                 for cell in row:
                     assert cell.text == doc.text[cell.span.start : cell.span.end]
+                assert "\t".join(c.text for c in row) in lines
 
 
 @FAST

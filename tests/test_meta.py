@@ -25,7 +25,9 @@ from extractor.record import Meta
 from extractor.sections import split_sections
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+MANIFEST = [
+    json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+]
 FIELDS = ("agency", "year", "kind", "layout", "published")
 
 

@@ -182,6 +182,15 @@ def test_general_caseload_excluded_by_the_same_sentence() -> None:
     assert got["pre2019.litigation.total"] == 0
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    ["本年度未发生政府信息公开行政复议、行政诉讼案件。", "行政复议、行政诉讼均为0。", "2015年,本局未因政府信息公开被申请行政复议或提起行政诉讼。"],
+)
+def test_no_cases_in_words(sentence: str) -> None:
+    got = values(read(sentence))
+    assert got == {"pre2019.review.total": 0, "pre2019.litigation.total": 0}
+
+
 def test_combined_review_and_litigation_count_is_left_blank() -> None:
     reading = read("涉及政府信息公开的行政复议和行政诉讼案件共2件,予以驳回。")
     got = values(reading)

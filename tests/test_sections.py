@@ -13,10 +13,21 @@ from pathlib import Path
 import pytest
 
 from extractor.loading import load
-from extractor.sections import Section, compact, find_role, heading_title, iter_sections, section_role, split_sections
+from extractor.sections import (
+    Section,
+    compact,
+    find_role,
+    heading_title,
+    is_standard_heading,
+    iter_sections,
+    section_role,
+    split_sections,
+)
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+MANIFEST = [
+    json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+]
 
 
 def headings(sections: list[Section]) -> list[str]:
@@ -147,6 +158,19 @@ def test_headings_split_by_stray_spaces() -> None:
         "一、概述", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、存在的主要问题及改进情况",
     ]
     assert sections[2].role == "applications"
+
+
+def test_standard_heading_wrapped_over_two_lines_by_pdf_extraction() -> None:
+    text = (
+        "一、总体情况\n2024 年,我市坚持公开。\n二、主动公开政府信息情况\n信息内容\n三、收到和处理政府信息公开申请情况\n申请人情况\n"
+        "四、因政府信息公开工作被申请行政复议、提起\n行政诉讼情况\n行政复议\n五、政府信息公开工作存在的主要问题及改\n进情况\n"
+        "对照上级新要求。\n"
+    )
+    sections = split_sections(text)
+    assert headings(sections) == SIX[:3] + [
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况", "五、政府信息公开工作存在的主要问题及改进情况",
+    ]
+    assert [s.role for s in sections[3:]] == ["review_litigation", "problems"]
 
 
 def test_number_on_its_own_line() -> None:
@@ -311,7 +335,15 @@ def test_helpers() -> None:
     assert heading_title(" 三 、收到和处理\n政府信息公开申请情况") == "收到和处理政府信息公开申请情况"
     assert find_role(sections, "applications") is sections[2]
     assert find_role(sections[:1], "problems") is None
+    shanghai = split_sections(
+        "一、总体情况\n概况。\n二、主动公开工作情况\n公开393件。\n三、政府信息公开申请情况\n收到34件。\n"
+        "一、主动公开政府信息情况\n行政许可 97\n二、收到和处理政府信息公开申请情况\n申请人情况\n"
+    )
+    assert find_role(shanghai, "applications").heading == "二、收到和处理政府信息公开申请情况"
+    assert find_role(shanghai, "active_disclosure").heading == "一、主动公开政府信息情况"
     assert len(list(iter_sections(sections))) == 6 + 2
+    assert is_standard_heading("政府信息公开工作存在的主要问题及改进情况")
+    assert not is_standard_heading("政府信息公开申请情况")
 
 
 def main() -> None:
@@ -328,3 +360,41 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------ the command
+def test_cli_sections_tree_and_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import commands  # noqa: F401  (registers the commands)
+    from extractor.cli.app import app
+
+    report = tmp_path / "report.txt"
+    report.write_text(LINES_2021, encoding="utf-8")
+    runner = CliRunner()
+    tree = runner.invoke(app, ["sections", str(report)])
+    assert tree.exit_code == 0, tree.output
+    assert "三、收到和处理政府信息公开申请情况" in tree.output and "(一)主动公开方面" in tree.output
+    assert "本年新收" not in tree.output
+    as_json = runner.invoke(app, ["sections", str(report), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.output)
+    assert [s["heading"] for s in data] == SIX
+    assert data[0]["children"][0] == {
+        "heading": "(一)主动公开方面", "number": "(一)", "level": 2, "role": "active_disclosure",
+        "span": data[0]["children"][0]["span"], "heading_span": data[0]["children"][0]["heading_span"], "children": [],
+    }
+    first = data[2]
+    assert LINES_2021[first["span"]["start"] : first["heading_span"]["end"]] == "三、收到和处理政府信息公开申请情况"
+    assert first["role"] == "applications" and first["level"] == 1 and first["number"] == "三"
+
+
+def test_cli_sections_missing_file_is_a_user_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import commands  # noqa: F401
+    from extractor.cli.app import app
+    from extractor.errors import InputError
+
+    result = CliRunner().invoke(app, ["sections", str(tmp_path / "missing.txt")])
+    assert isinstance(result.exception, InputError)

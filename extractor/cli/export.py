@@ -36,4 +36,4 @@ def export(
     with ResultsDB.open_existing(directory) as db:
         written = run_export(db, fmt, output)  # type: ignore[arg-type]
     for path in written:
-        err_console.print(f"wrote {path}", highlight=False)
+        err_console.print(f"wrote {path}", highlight=False, soft_wrap=True)

@@ -112,8 +112,20 @@ def extract(
 
     if out is None:
         raise ExtractorError("several reports or a directory need --out DIR (the results directory).", ExitCode.USAGE)
-    summary = _run_with_progress(inputs, out, options, jobs)
+    try:
+        summary = _run_with_progress(inputs, out, options, jobs)
+    except KeyboardInterrupt:
+        err_console.print(
+            f"[yellow]interrupted[/]: finished reports are kept in {out}; run the same command again to resume.",
+            highlight=False, soft_wrap=True,
+        )
+        raise
     _print_summary(summary)
+    if summary.stopped:
+        raise ModelError(
+            f"{summary.stopped} — the batch stopped early; finished reports are kept: "
+            "fix the endpoint and run the same command again to continue."
+        )
     if summary.failures:
         # An ExtractorError (not typer.Exit): the error boundary turns it into exit code 6 in every mode.
         raise ExtractorError(
@@ -156,7 +168,7 @@ def _print_summary(summary: BatchSummary) -> None:
     )
     if summary.cross_year_findings is not None:
         line += f" · {summary.cross_year_findings} cross-year checks failed"
-    err_console.print(line, highlight=False)
+    err_console.print(line, highlight=False, soft_wrap=True)
     if summary.partial:
         err_console.print(f"[yellow]{len(summary.partial)} reports only partly read by the model[/] (a rerun retries them):")
         for o in summary.partial:

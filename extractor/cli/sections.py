@@ -23,28 +23,16 @@ def _node(tree: Tree, section: Section) -> None:
         _node(branch, child)
 
 
-def _as_json(section: Section) -> dict:
-    return {
-        "heading": section.heading,
-        "number": section.number,
-        "level": section.level,
-        "role": section.role,
-        "span": section.span.model_dump(),
-        "heading_span": section.heading_span.model_dump(),
-        "children": [_as_json(c) for c in section.children],
-    }
-
-
 @app.command()
 def sections(
     file: Path = typer.Argument(..., help="The report: .txt .md .html .htm .docx or .pdf."),
-    as_json: bool = typer.Option(False, "--json", help="Print the sections as JSON (machine-readable) instead of a tree."),
+    as_json: bool = typer.Option(False, "--json", help="Print the sections as JSON instead of a tree."),
 ) -> None:
     """Show a report's outline: its numbered sections with their spans in the normalised text."""
     doc = load(file)
     found = split_sections(doc.text)
     if as_json:
-        typer.echo(json.dumps([_as_json(s) for s in found], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in found], ensure_ascii=False, indent=2))
         return
     tree = Tree(f"[bold]{escape(file.name)}[/]  ({len(doc.text)} characters, {len(found)} sections)")
     for section in found:

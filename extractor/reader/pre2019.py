@@ -355,6 +355,7 @@ _APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the a
 _CASES_NONE_FOR_DISCLOSURE = re.compile(
     r"(?:没有|无|未)(?:因|涉及)[^,。;]{0,10}?信息公开[^,。;]{0,12}?(?:行政复议|行政诉讼)[^,。;]{0,8}"
 )
+_CASES_BOTH_ZERO = re.compile(r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?")
 _CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
 _CASES = {
     group: (
@@ -455,6 +456,10 @@ def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
             if word in none.group():
                 prose.none(f"{group}.total", none, s, "none related to disclosure")
         return  # other counts in this sentence are not disclosure cases
+    if both := _CASES_BOTH_ZERO.search(sent):
+        prose.none("review.total", both, s, "stated as none")
+        prose.none("litigation.total", both, s, "stated as none")
+        return
     if _CASES_COMBINED.search(sent):
         prose.found.setdefault("problem", []).append(
             _Found(0, Span(start=s, end=s + len(sent)), "review and litigation given as one combined count")

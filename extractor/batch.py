@@ -24,6 +24,7 @@ Cross-year checks pair reports of the same body in consecutive years and run
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import signal
@@ -42,6 +43,7 @@ from pydantic import BaseModel, Field
 
 from extractor import __version__
 from extractor.errors import ExtractorError, InputError, ModelError
+from extractor.loading import EXTENSIONS, load
 from extractor.readings import Extraction, Finding
 from extractor.record import Record, flatten
 from extractor.storage import DB_NAME, ReportStatus, ResultsDB, StoredReport
@@ -49,9 +51,7 @@ from extractor.storage import DB_NAME, ReportStatus, ResultsDB, StoredReport
 if TYPE_CHECKING:
     from extractor.pipeline import ExtractOptions
 
-# Kept in step with ``extractor.loading.EXTENSIONS`` (imported lazily there so a
-# broken reader never stops a batch from starting and recording its failures).
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(EXTENSIONS)  # what a directory is searched for
 
 # Option fields (at any depth, e.g. inside the model settings) that change how a run
 # behaves but not what it produces: left out of the settings hash so that, say, a
@@ -194,8 +194,6 @@ def settings_identity(options: BaseModel) -> tuple[str, str]:
 
     Secrets (an API key anywhere in the options) never enter the JSON or the hash.
     """
-    import json
-
     data = _result_relevant(options.model_dump(mode="json"))
     payload = json.dumps(
         {"extractor_version": __version__, "options": data}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
@@ -223,6 +221,25 @@ def default_jobs(options: BaseModel) -> int:
     if uses_model(options):
         return max(1, int(_option(options, "concurrency") or 4))
     return max(1, os.cpu_count() or 1)
+
+
+def share_concurrency(options: BaseModel, jobs: int) -> BaseModel:
+    """Options for each of ``jobs`` parallel reports, so that together they keep to ``concurrency``.
+
+    The model's ``concurrency`` promises a limit on requests in flight; with
+    several reports read at once each gets its share (at least one).
+    """
+    if not uses_model(options):
+        return options
+    if "concurrency" in type(options).model_fields:
+        total = options.concurrency  # type: ignore[attr-defined]
+        return options.model_copy(update={"concurrency": max(1, total // jobs)})
+    for field in type(options).model_fields:
+        value = getattr(options, field)
+        if isinstance(value, BaseModel) and "concurrency" in type(value).model_fields:
+            share = value.model_copy(update={"concurrency": max(1, value.concurrency // jobs)})  # type: ignore[attr-defined]
+            return options.model_copy(update={field: share})
+    return options
 
 
 def report_status(extraction: Extraction, options: BaseModel) -> tuple[ReportStatus, str | None]:
@@ -257,8 +274,7 @@ def extract_file(path: str, options: Any) -> WorkResult:
     started = time.perf_counter()
     sha: str | None = None
     try:
-        from extractor.loading import load
-        from extractor.pipeline import extract_document
+        from extractor.pipeline import extract_document  # here, so a broken reader is a recorded failure
 
         doc = load(path)
         sha = doc.sha256
@@ -390,7 +406,7 @@ def run_batch(
             notify(counts, outcome)
             return True
 
-        _execute(todo, options, jobs, work, record, use_threads=uses_model(options))
+        _execute(todo, share_concurrency(options, jobs), jobs, work, record, use_threads=uses_model(options))
 
         failures = [o for o in outcomes if o.status == "failed"]
         extracted = sum(o.status in ("ok", "partial") for o in outcomes)
@@ -592,6 +608,8 @@ def pair_consecutive(reports: Sequence[ReportRef]) -> list[tuple[ReportRef, Repo
         r for r in reports
         if r.record.meta.agency and r.record.meta.year is not None and r.record.meta.kind == "annual_report"
     ]
+    filled = {id(r): _filled(r) for r in usable}
+    strict = {id(r): agency_key(r.record.meta.agency or "") for r in usable}
     by_year: dict[int, list[ReportRef]] = {}
     for r in usable:
         by_year.setdefault(r.record.meta.year or 0, []).append(r)
@@ -600,12 +618,12 @@ def pair_consecutive(reports: Sequence[ReportRef]) -> list[tuple[ReportRef, Repo
     for cur in usable:
         agency, year = cur.record.meta.agency or "", cur.record.meta.year or 0
         before = by_year.get(year - 1, [])
-        candidates = [r for r in before if agency_key(r.record.meta.agency or "") == agency_key(agency)] or [
+        candidates = [r for r in before if strict[id(r)] == strict[id(cur)]] or [
             r for r in before if same_body(r.record.meta.agency or "", agency)
         ]
         if not candidates:
             continue
-        prev = min(candidates, key=lambda r: (-_filled(r), r.path or "", r.id or 0))
+        prev = min(candidates, key=lambda r: (-filled[id(r)], r.path or "", r.id or 0))
         pairs.append((prev, cur))
     return pairs
 
@@ -624,11 +642,7 @@ def _as_refs(source: str | Path | ResultsDB | Iterable[Record | Extraction | Sto
         with ResultsDB.open_existing(source) as db:
             return _as_refs(db)
     if isinstance(source, ResultsDB):
-        return [
-            ReportRef(id=r.id, path=r.path, record=r.extraction.record)
-            for r in source.reports()
-            if r.extraction is not None
-        ]
+        return [ReportRef(id=i, path=path, record=record) for i, path, record in source.records()]
     refs = []
     for item in source:
         if isinstance(item, ReportRef):

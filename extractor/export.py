@@ -3,20 +3,21 @@
 The wide table has one row per report and one column per canonical key
 (``record.flatten`` paths) in a fixed order that does not depend on which
 reports are in the batch, so exports of different batches line up column for
-column. A blank cell stays empty and a 0 stays 0. All files are written
-atomically.
+column. A blank cell stays empty and a 0 stays 0. Rows are streamed from the
+database's ``cells`` (a batch need not fit in memory) and every file is
+written atomically.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
-from extractor.atomic import atomic_path, atomic_write_text
+from extractor.atomic import atomic_path
 from extractor.record import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
@@ -26,12 +27,11 @@ from extractor.record import (
     PRE2019_APPLICATIONS,
     PRE2019_CASE_GROUPS,
     REVIEW_GROUPS,
+    CaseOutcomes,
     Meta,
     Pre2019Cases,
-    CaseOutcomes,
-    flatten,
 )
-from extractor.storage import ResultsDB, StoredFinding, StoredReport
+from extractor.storage import ResultsDB
 
 ExportFormat = Literal["jsonl", "csv", "xlsx"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "xlsx")
@@ -59,81 +59,85 @@ def canonical_paths() -> list[str]:
     return paths
 
 
-def wide_table(reports: Sequence[StoredReport], findings: Sequence[StoredFinding] = ()) -> tuple[list[str], list[list[Any]]]:
-    """(header, rows): one row per report, report columns then canonical keys; None where blank.
+def _report_ids_with_findings(db: ResultsDB) -> dict[int, int]:
+    return dict(db.conn.execute("SELECT report_id, COUNT(*) FROM findings GROUP BY report_id"))
 
-    A key outside the canonical set (a reader or model inventing one) is kept
-    in an extra column at the end rather than dropped.
+
+def wide_header(db: ResultsDB) -> list[str]:
+    """Report columns, every canonical key, then any key outside the canonical set found in the results.
+
+    A key a reader or model invented is kept in an extra column at the end
+    rather than dropped.
     """
-    counts: dict[int, int] = {}
-    for f in findings:
-        counts[f.report_id] = counts.get(f.report_id, 0) + 1
     keys = canonical_paths()
     known = set(keys)
-    flats = [flatten(r.extraction.record) if r.extraction else {} for r in reports]
-    extra = list(dict.fromkeys(k for flat in flats for k in flat if k not in known))
-    header = [*REPORT_COLUMNS, *keys, *extra]
-    rows = []
-    for report, flat in zip(reports, flats):
+    extra = [r[0] for r in db.conn.execute("SELECT DISTINCT path FROM cells ORDER BY path") if r[0] not in known]
+    return [*REPORT_COLUMNS, *keys, *extra]
+
+
+def wide_rows(db: ResultsDB, header: Sequence[str]) -> Iterator[list[Any]]:
+    """One row per report (latest result per input), straight from ``reports`` and ``cells``; None where blank."""
+    counts = _report_ids_with_findings(db)
+    value_columns = header[len(REPORT_COLUMNS):]
+    for r in db.conn.execute("SELECT * FROM latest_reports ORDER BY id"):
+        values: dict[str, Any] = {
+            "meta.agency": r["agency"], "meta.year": r["year"], "meta.kind": r["kind"],
+            "meta.layout": r["layout"], "meta.published": r["published"],
+        }
+        values.update(db.conn.execute("SELECT path, value FROM cells WHERE report_id = ?", (r["id"],)).fetchall())
         head = [
-            report.id, report.path, report.content_sha256, report.status, report.error, report.engine,
-            report.model, report.prompt_version, counts.get(report.id, 0),
+            r["id"], r["path"], r["content_sha256"], r["status"], r["error"], r["engine"], r["model"],
+            r["prompt_version"], counts.get(r["id"], 0),
         ]
-        if report.extraction is None:  # a failed report still shows what little is known
-            flat = {"meta.agency": report.agency, "meta.year": report.year}
-        rows.append([*head, *(flat.get(k) for k in keys), *(flat.get(k) for k in extra)])
-    return header, rows
+        yield [*head, *(values.get(k) for k in value_columns)]
 
 
-def finding_table(reports: Sequence[StoredReport], findings: Sequence[StoredFinding]) -> tuple[list[str], list[list[Any]]]:
-    """(header, rows) of every finding, with the report (and for cross-year, the other report) named."""
-    by_id = {r.id: r for r in reports}
-    rows = []
-    for sf in findings:
-        report = by_id.get(sf.report_id)
-        if report is None:
-            continue  # a finding of a superseded result (the report was re-extracted under other settings)
-        other = by_id.get(sf.other_report_id) if sf.other_report_id is not None else None
-        f = sf.finding
-        rows.append([
-            sf.report_id, report.path, report.agency, report.year, sf.scope, sf.other_report_id,
-            other.path if other else None, f.rule, f.where, ";".join(f.paths), f.stated, f.computed,
-            f.severity, f.status, f.message,
-        ])
-    return list(FINDING_COLUMNS), rows
+def finding_rows(db: ResultsDB) -> Iterator[list[Any]]:
+    """Every finding of the latest results, with its report (and for cross-year, the other report) named."""
+    sql = """
+        SELECT f.*, r.path, r.agency, r.year, o.path AS other_path
+        FROM findings AS f
+        JOIN latest_reports AS r ON r.id = f.report_id
+        LEFT JOIN reports AS o ON o.id = f.other_report_id
+        ORDER BY f.report_id, f.id"""
+    for f in db.conn.execute(sql):
+        yield [
+            f["report_id"], f["path"], f["agency"], f["year"], f["scope"], f["other_report_id"], f["other_path"],
+            f["rule"], f["location"], ";".join(json.loads(f["paths"])), f["stated"], f["computed"],
+            f["severity"], f["status"], f["message"],
+        ]
 
 
-def jsonl_lines(reports: Sequence[StoredReport], findings: Sequence[StoredFinding]) -> Iterable[str]:
-    """One line per successfully extracted report: its JSON exactly as ``extractor extract`` prints it.
+def jsonl_lines(db: ResultsDB) -> Iterator[str]:
+    """One line per extracted report: its JSON exactly as ``extractor extract`` prints it.
 
     Cross-year findings (rule ``cross_year``) about a report are added to its
     ``findings``, so every line still reads back with ``Extraction.from_json_dict``;
     ``run.input_path`` / ``run.input_sha256`` name the file.
     """
     cross: dict[int, list[dict[str, Any]]] = {}
-    for sf in findings:
+    for sf in db.findings():
         if sf.scope == "cross_year":
             cross.setdefault(sf.report_id, []).append(sf.finding.model_dump(mode="json"))
-    for r in reports:
-        if r.extraction is None:
+    for r in db.conn.execute("SELECT id, record_json FROM latest_reports WHERE record_json IS NOT NULL ORDER BY id"):
+        if r["id"] not in cross:
+            yield r["record_json"]
             continue
-        data = r.extraction.to_json_dict()
-        data["findings"] = [*data["findings"], *cross.get(r.id, [])]
+        data = json.loads(r["record_json"])
+        data["findings"] = [*data.get("findings", []), *cross[r["id"]]]
         yield json.dumps(data, ensure_ascii=False)
-
-
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buf.getvalue()
 
 
 def findings_path_for(output: Path) -> Path:
     """Where the findings CSV goes beside a wide CSV: ``reports.csv`` -> ``reports-findings.csv``."""
     return output.with_name(f"{output.stem}-findings{output.suffix}")
+
+
+def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:
@@ -142,14 +146,14 @@ def _xlsx_cell(ws: Any, value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"  # a path or message starting with '=' must not become a formula
         return cell
     return value
 
 
-def write_xlsx(output: Path, sheets: Sequence[tuple[str, list[str], list[list[Any]]]]) -> None:
+def write_xlsx(output: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> None:
+    """Sheets streamed row by row (openpyxl write-only mode), saved atomically."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -169,35 +173,35 @@ def write_xlsx(output: Path, sheets: Sequence[tuple[str, list[str], list[list[An
         wb.save(tmp)
 
 
-def export(db: ResultsDB, fmt: ExportFormat, output: Path | None) -> list[Path]:
-    """Write the export; returns the files written (empty when JSONL/CSV went to stdout, ``output`` "-")."""
-    reports = db.reports(latest_only=True)
-    findings = db.findings()
-    to_stdout = output is not None and str(output) == "-"
+def _write_text(output: Path | None, write: Callable[[TextIO], None]) -> None:
+    """To ``output`` atomically, or to stdout when ``output`` is None."""
     if output is None:
-        output = db.path.parent / f"reports.{fmt}"
+        write(sys.stdout)
+        return
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        write(fh)
+
+
+def export(db: ResultsDB, fmt: ExportFormat, output: Path | None) -> list[Path]:
+    """Write the export; returns the files written (none when JSONL/CSV went to stdout, ``output`` "-").
+
+    Default file: ``reports.<fmt>`` beside the database. A CSV gets its
+    findings in ``<name>-findings.csv``; an XLSX in a second sheet.
+    """
+    to_stdout = output is not None and str(output) == "-"
+    target = None if to_stdout else (output or db.path.parent / f"reports.{fmt}")
     if fmt == "jsonl":
-        text = "".join(line + "\n" for line in jsonl_lines(reports, findings))
-        if to_stdout:
-            import sys
-
-            sys.stdout.write(text)
-            return []
-        atomic_write_text(output, text)
-        return [output]
-    header, rows = wide_table(reports, findings)
-    f_header, f_rows = finding_table(reports, findings)
+        _write_text(target, lambda fh: fh.writelines(line + "\n" for line in jsonl_lines(db)))
+        return [target] if target else []
+    header = wide_header(db)
     if fmt == "csv":
-        if to_stdout:
-            import sys
-
-            sys.stdout.write(_csv_text(header, rows))
+        _write_text(target, lambda fh: write_csv(fh, header, wide_rows(db, header)))
+        if target is None:
             return []
-        atomic_write_text(output, _csv_text(header, rows))
-        side = findings_path_for(output)
-        atomic_write_text(side, _csv_text(f_header, f_rows))
-        return [output, side]
-    if to_stdout:
+        side = findings_path_for(target)
+        _write_text(side, lambda fh: write_csv(fh, FINDING_COLUMNS, finding_rows(db)))
+        return [target, side]
+    if target is None:
         raise ValueError("xlsx cannot be written to stdout")
-    write_xlsx(output, [("reports", header, rows), ("findings", f_header, f_rows)])
-    return [output]
+    write_xlsx(target, [("reports", header, wide_rows(db, header)), ("findings", FINDING_COLUMNS, finding_rows(db))])
+    return [target]

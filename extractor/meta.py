@@ -206,7 +206,7 @@ def _is_place(name: str) -> bool:
 
 def _clean_name(raw: str) -> str:
     name = re.split(r"[:：《》\"“”#*\s]", raw.strip())[-1] if raw.strip() else ""
-    return re.sub(r"^[\d一二三四五六七八九十]+[、.]", "", compact(name))
+    return re.sub(r"^(?:[\d一二三四五六七八九十]+[、.]|关于)", "", compact(name))
 
 
 def _title_agency(text: str) -> str | None:

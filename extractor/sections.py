@@ -38,7 +38,7 @@ class Section(BaseModel):
     level: int  # 1 top level, 2 for (一)…
     span: Span  # heading start to the start of the next sibling (or the end of the parent / body)
     heading_span: Span
-    role: Role | None = None
+    role: Role | None = None  # top-level sections only
     children: list[Section] = Field(default_factory=list)
 
     @property
@@ -279,7 +279,8 @@ def _top_candidates(text: str, lines: _Lines, body: Span) -> Iterable[_Candidate
         text_start = _AFTER_NUMBER.match(text, m.end()).end()
         if text_start >= len(text):
             continue
-        if text[text_start] in _CN and (_TOP_RE.match(text, text_start) or text[text_start + 1 : text_start + 2] in _ENUMERATED):
+        listed = _TOP_RE.match(text, text_start) or text[text_start + 1 : text_start + 2] in _ENUMERATED
+        if text[text_start] in _CN and listed:
             continue  # 一、二、三 enumerations, 三、四季度
         end = _heading_end(text, text_start, len(text))
         if end <= text_start or not re.search(r"[\u4e00-\u9fff]", text[text_start:end]):
@@ -535,5 +536,7 @@ def _make_section(text: str, cand: _Candidate, stop: int, level: int) -> Section
         level=level,
         span=Span(start=cand.start, end=end),
         heading_span=Span(start=cand.start, end=cand.end),
-        role=section_role(heading_title(heading)),
+        # Roles name the six standard parts of a report; a sub-section such as 一(一)主动公开方面
+        # is prose inside 总体情况, not the part that holds table 二, so it gets none.
+        role=section_role(heading_title(heading)) if level == 1 else None,
     )

@@ -26,7 +26,7 @@ from extractor.readings import Extraction, Finding
 from extractor.record import Record, flatten
 
 DB_NAME = "results.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # ok: extracted; partial: extracted, but a requested model engine failed on some sections
 # (kept and exported, retried by a rerun); failed: nothing extracted, ``error`` says why.
@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS reports (
     year            INTEGER,
     layout          TEXT,
     kind            TEXT,
+    published       TEXT,
     engine          TEXT,
     model           TEXT,
     prompt_version  TEXT,
@@ -105,6 +106,13 @@ CREATE TABLE IF NOT EXISTS findings (
     evidence        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS findings_report ON findings(report_id);
+-- One row per input: its most recent result when it was extracted under several settings.
+CREATE VIEW IF NOT EXISTS latest_reports AS
+    SELECT * FROM reports WHERE id IN (
+        SELECT id FROM (
+            SELECT id, ROW_NUMBER() OVER (PARTITION BY content_sha256 ORDER BY created DESC, id DESC) AS n
+            FROM reports)
+        WHERE n = 1);
 CREATE TABLE IF NOT EXISTS claims (
     report_id         INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     idx               INTEGER NOT NULL,
@@ -153,6 +161,7 @@ class StoredReport(BaseModel):
     year: int | None = None
     layout: str | None = None
     kind: str | None = None
+    published: str | None = None
     engine: str | None = None
     model: str | None = None
     prompt_version: str | None = None
@@ -181,11 +190,17 @@ class ResultsDB:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a committed report survives a crash or kill -9 of this process.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed report survives a crash or kill -9 of this process.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise InputError(f"{self.path} is locked by another program; wait for it or close it.") from None
+            raise InputError(f"{self.path} is not a results database ({exc}); use a new --out directory.") from None
 
     @classmethod
     def open_existing(cls, path: str | Path) -> ResultsDB:
@@ -289,8 +304,8 @@ class ResultsDB:
             )
             cur = self.conn.execute(
                 """INSERT INTO reports (path, content_sha256, settings_sha256, batch_id, agency, year, layout,
-                       kind, engine, model, prompt_version, status, error, record_json, seconds, created)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       kind, published, engine, model, prompt_version, status, error, record_json, seconds, created)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     path,
                     content_sha256,
@@ -300,6 +315,7 @@ class ResultsDB:
                     meta.year if meta else None,
                     meta.layout if meta else None,
                     meta.kind if meta else None,
+                    meta.published if meta else None,
                     "+".join(run.engines) if run else engine,
                     run.model if run else None,
                     run.prompt_version if run else None,
@@ -372,27 +388,35 @@ class ResultsDB:
             ],
         )
 
-    def reports(self, status: ReportStatus | None = None, latest_only: bool = True) -> list[StoredReport]:
-        """Stored reports in id order.
+    def _select(self, columns: str, status: ReportStatus | None, latest_only: bool) -> Iterator[sqlite3.Row]:
+        sql = f"SELECT {columns} FROM {'latest_reports' if latest_only else 'reports'}"
+        params: list[Any] = []
+        if status is not None:
+            sql += " WHERE status = ?"
+            params.append(status)
+        return self.conn.execute(sql + " ORDER BY id", params)
+
+    def iter_reports(self, status: ReportStatus | None = None, latest_only: bool = True) -> Iterator[StoredReport]:
+        """Stored reports in id order, one at a time (a batch's results need not fit in memory).
 
         With ``latest_only`` an input extracted under several settings appears
-        once, with its most recent result: what exports and cross-year checks use.
+        once, with its most recent result (view ``latest_reports``): what
+        exports and cross-year checks use.
         """
-        sql = "SELECT * FROM reports"
-        where = []
-        params: list[Any] = []
-        if latest_only:
-            where.append(
-                "id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
-                "(PARTITION BY content_sha256 ORDER BY created DESC, id DESC) AS n FROM reports) WHERE n = 1)"
-            )
-        if status is not None:
-            where.append("status = ?")
-            params.append(status)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id"
-        return [self._stored(r) for r in self.conn.execute(sql, params)]
+        for row in self._select("*", status, latest_only):
+            yield self._stored(row)
+
+    def reports(self, status: ReportStatus | None = None, latest_only: bool = True) -> list[StoredReport]:
+        """``iter_reports`` as a list."""
+        return list(self.iter_reports(status, latest_only))
+
+    def records(self, latest_only: bool = True) -> Iterator[tuple[int, str, Record]]:
+        """(id, path, record) of every extracted report: the record only, without validating its evidence."""
+        fields = set(Record.model_fields)
+        for row in self._select("id, path, record_json", None, latest_only):
+            if row["record_json"]:
+                data = json.loads(row["record_json"])
+                yield row["id"], row["path"], Record.model_validate({k: v for k, v in data.items() if k in fields})
 
     @staticmethod
     def _stored(row: sqlite3.Row) -> StoredReport:

@@ -18,7 +18,7 @@ import unicodedata
 from openai_server import ChatRequest, Reply, schema_title
 
 from extractor.document import Document, Span
-from extractor.llm.engine import Call, _table_variables
+from extractor.llm.plan import Call, table_variables
 from extractor.record import Meta
 from extractor.sections import Section
 
@@ -135,7 +135,7 @@ def section_call(report_id: str, task: str, start: str, end: str | None, layout:
     doc = frozen_document(ROOT / "eval" / "reports" / f"{report_id}.txt")
     a = doc.text.index(start)
     b = doc.text.index(end, a) if end else len(doc.text)
-    extra = _table_variables(task, layout) if task != "claims" else {"kind": "annual report"}
+    extra = table_variables(task, layout) if task != "claims" else {"kind": "annual report"}
     if task == "meta":
         extra = {}
     return doc, Call(task=task, name=task, parts=[(a, doc.text[a:b])], heading=start, layout=layout, extra=extra)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 import batch_support as bs
 from extractor import batch
@@ -24,7 +25,6 @@ from extractor.batch import (
     settings_identity,
 )
 from extractor.errors import ExtractorError, InputError
-from extractor.readings import Finding
 from extractor.record import Meta, Record
 from extractor.storage import DB_NAME, ResultsDB
 
@@ -59,6 +59,24 @@ def test_settings_hash_ignores_runtime_knobs_and_never_holds_secrets() -> None:
     assert secret_sha == base and "sk-very-secret" not in secret_payload
     assert settings_identity(bs.Options(check=False))[0] != base
     assert '"extractor_version"' in payload
+
+
+def test_parallel_model_reports_share_the_concurrency_limit() -> None:
+    from extractor.batch import share_concurrency
+
+    class Llm(BaseModel):
+        concurrency: int = 8
+
+    class WithLlm(BaseModel):
+        engine: str = "llm"
+        llm: Llm = Llm()
+
+    assert share_concurrency(WithLlm(), 4).llm.concurrency == 2  # type: ignore[attr-defined]
+    assert share_concurrency(WithLlm(), 16).llm.concurrency == 1  # type: ignore[attr-defined]
+    assert share_concurrency(bs.Options(engine="llm", concurrency=6), 2).concurrency == 3  # type: ignore[attr-defined]
+    reader = bs.Options(concurrency=6)
+    assert share_concurrency(reader, 2) is reader
+    assert settings_identity(share_concurrency(WithLlm(), 4)) == settings_identity(WithLlm())  # still resumes
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -258,6 +276,9 @@ def test_batch_needs_an_out_directory(tmp_path: Path) -> None:
     bs.copy_eval(tmp_path / "in", FEW[:2])
     result = _invoke("extract", str(tmp_path / "in"))
     assert isinstance(result.exception, ExtractorError) and result.exception.exit_code == 2
+    result = _invoke("extract", str(tmp_path / "in"), "--out", str(tmp_path / "all.json"))
+    assert isinstance(result.exception, ExtractorError) and result.exception.exit_code == 2
+    assert not (tmp_path / "all.json").exists()
 
 
 def test_batch_command_over_a_directory_writes_the_database(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ second run processes only the rest).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -31,6 +32,18 @@ def _cli(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "extractor", *args], cwd=bs.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True, **kwargs,  # type: ignore[arg-type]
     )
+
+
+def _group_gone(pgid: int, within: float) -> bool:
+    """Whether every process of the group has exited (waiting up to ``within`` seconds)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _count(db: Path) -> int:
@@ -80,9 +93,14 @@ def test_kill_9_mid_batch_then_resume_equals_an_uninterrupted_run(tmp_path: Path
         assert proc.poll() is None, "the batch finished before it could be killed: make it bigger"
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGKILL)  # the batch and its worker processes, mid-flight
+    os.kill(proc.pid, signal.SIGKILL)  # the batch process, mid-flight; its workers notice and exit
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    try:
+        assert _group_gone(proc.pid, within=10), "worker processes outlived the killed batch"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
     con = sqlite3.connect(db)
     before = {r[0]: (r[1], r[2]) for r in con.execute("SELECT content_sha256, id, created FROM reports")}
@@ -143,13 +161,7 @@ def test_ctrl_c_keeps_finished_reports_and_leaves_no_workers(tmp_path: Path) -> 
     assert "run the same command again to resume" in " ".join(err.decode().split())
     kept = _count(out / DB_NAME)
     assert 5 <= kept < len(files)
-    time.sleep(0.5)
-    try:
-        os.killpg(proc.pid, 0)
-        leftover = True
-    except ProcessLookupError:
-        leftover = False
-    assert not leftover, "worker processes outlived the batch"
+    assert _group_gone(proc.pid, within=5), "worker processes outlived the batch"
     con = sqlite3.connect(out / DB_NAME)
     assert con.execute("SELECT finished FROM batches").fetchall() == [(None,)]
     con.close()

@@ -11,6 +11,7 @@ import asyncio
 import json
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from llm_answers import ANSWERS, APPLICATIONS_BROKEN, by_title, load_report
@@ -19,12 +20,13 @@ from openai_server import OpenAIServer, Reply, schema_title
 from extractor.errors import ExitCode, ModelError
 from extractor.llm import LlmSettings, ModelEngine, read_with_model, read_with_model_sync
 from extractor.llm.cache import AnswerCache
-from extractor.llm.engine import CHUNK_CHARS, plan_calls
+from extractor.llm.plan import CHUNK_CHARS, plan_calls
 from extractor.record import Meta
 from extractor.sections import split_sections
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])  # only the local test server
 
+ROOT = Path(__file__).resolve().parent.parent
 SECRET = "sk-test-0123456789-never-written-anywhere"
 
 
@@ -246,12 +248,14 @@ def test_unreachable_endpoint_is_a_model_error(report, tmp_path):
         read_with_model_sync(doc, sections, meta, settings)
 
 
-def test_refused_key_is_a_model_error_that_never_shows_the_key(report, tmp_path):
+def test_refused_key_is_a_model_error_that_never_shows_the_key(report, tmp_path, caplog):
+    caplog.set_level("DEBUG")
     doc, sections, meta = report
     with OpenAIServer(lambda r: Reply.error(401, f"Incorrect API key provided: {SECRET}")) as server:
         with pytest.raises(ModelError) as err:
             read_with_model_sync(doc, sections, meta, settings_for(server, tmp_path))
     assert "refused the API key (401)" in str(err.value) and SECRET not in str(err.value)
+    assert "API call failed" in caplog.text and SECRET not in caplog.text  # instructor logs the error text, redacted
     assert server.requests[0].headers["authorization"] == f"Bearer {SECRET}"  # it was sent, only where it belongs
 
 
@@ -290,3 +294,27 @@ def test_work_summary_is_read_in_chunks_of_numbered_paragraphs():
         assert doc.text[offset : offset + len(chunk)] == chunk and chunk.lstrip().startswith(("（", "一、"))
     covered = "".join(c.source for c in claims)
     assert all(f"全年办理事项{i * 10}件" in covered for i in range(1, 9))
+
+
+def test_pre2019_statistics_are_read_from_their_sections_only(tmp_path):
+    from llm_answers import frozen_document, frozen_sections
+
+    from extractor.llm.plan import STATS_TABLE_CHARS
+
+    doc = frozen_document(ROOT / "eval" / "reports" / "hebei-rst-2017.txt")
+    headings = (("一、工作情况", None), ("二、依申请公开政府信息情况", "applications"),
+                ("三、政府信息公开行政复议", "review_litigation"), ("四、支出与收费情况", None))
+    sections = frozen_sections(doc.text, headings)
+    meta = Meta(kind="annual_report", layout="pre2019")
+    call = next(c for c in plan_calls(doc, sections, meta) if c.task == "pre2019")
+    assert call.parts[0][0] == sections[1].span.start and "一、工作情况" not in call.source  # not the whole report
+    assert "四、支出与收费情况" in call.source and len(call.source) < STATS_TABLE_CHARS
+    answer = {"items": [{"key": "applications.received", "quote": "受理政府信息依申请公开30件", "value": 30},
+                        {"key": "applications.letter", "quote": "信函申请15件", "value": 15}]}
+    handler = lambda r: Reply.answer(answer if schema_title(r.body) == "Pre2019Answer" else {"claims": []} if schema_title(r.body) == "ClaimsAnswer" else {"kind": "annual_report"})  # noqa: E731
+    with OpenAIServer(handler) as server:
+        reading, run = read_with_model_sync(doc, sections, meta, settings_for(server, tmp_path))
+    assert run.failures == []
+    assert reading.record.pre2019.applications.received == 30 and reading.record.pre2019.applications.fax is None
+    ev = reading.evidence["pre2019.applications.letter"]
+    assert ev.span.slice(doc.text) == "信函申请15件" and reading.record.applications is None

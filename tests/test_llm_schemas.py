@@ -153,6 +153,11 @@ def test_meta_rules():
         validate(MetaAnswer, {**good, "agency": "河北省工信厅"}, source=HEADER)
     with pytest.raises(ValidationError, match="does not state 2022-01-21"):
         validate(MetaAnswer, {**good, "published": "2022-01-21"}, source=HEADER)
+    cn = "某局二〇二一年度政府信息公开工作报告 二〇二二年一月二十日"
+    assert validate(MetaAnswer, {"agency": "某局", "year": 2021, "year_quote": "二〇二一年度", "published": "2022-01-20",
+                                 "published_quote": "二〇二二年一月二十日"}, source=cn).year == 2021
+    with pytest.raises(ValidationError, match="year_quote '二〇二一年度' does not contain 2020"):
+        validate(MetaAnswer, {"year": 2020, "year_quote": "二〇二一年度"}, source=cn)
     with pytest.raises(ValidationError, match="not a YYYY-MM-DD date"):
         validate(MetaAnswer, {**good, "published": "2022年1月20日"}, source=HEADER)
 
@@ -187,3 +192,29 @@ def test_grounding_helpers_tolerate_pdf_spacing_and_full_width_forms():
     assert number_occurs(739.0766, "739.0766")
     assert number_occurs(4, "4000004") and not number_occurs(4, "4000004", in_runs=False)
     assert number_occurs(3, "共3项") and not number_occurs(3, "共33项", in_runs=False)
+
+
+PRE2019_TEXT = "全年共受理政府信息公开申请30件,其中网上申请10件,现场申请5件,信函申请15件。行政复议2件,均予以维持。"
+
+
+def test_pre2019_statistics_rules():
+    from extractor.llm.schemas import Pre2019Answer
+
+    items = [
+        {"key": "applications.received", "quote": "共受理政府信息公开申请30件", "value": 30},
+        {"key": "applications.online", "quote": "网上申请10件", "value": 10},
+        {"key": "review.total", "quote": "行政复议2件", "value": 2},
+    ]
+    answer = validate(Pre2019Answer, {"items": items}, source=PRE2019_TEXT)
+    assert [i.value for i in answer.items] == [30, 10, 2]
+    with pytest.raises(ValidationError, match="applications.fax=7 does not occur in the section"):
+        validate(Pre2019Answer, {"items": [{"key": "applications.fax", "quote": "网上申请10件", "value": 7}]}, source=PRE2019_TEXT)
+    with pytest.raises(ValidationError, match="applications.online given twice"):
+        validate(Pre2019Answer, {"items": [*items, items[1]]}, source=PRE2019_TEXT)
+    with pytest.raises(ValidationError, match=r"review.total=3 is not in the quoted row '行政复议2件'"):
+        validate(Pre2019Answer, {"items": [{"key": "review.total", "quote": "行政复议2件", "value": 3}]}, source=PRE2019_TEXT)
+    cases = [{"key": "review.total", "quote": "行政复议2件", "value": 2}] + [
+        {"key": f"review.{k}", "quote": "行政复议2件", "value": v} for k, v in (("upheld", 2), ("corrected", 2), ("other", 2))
+    ]
+    with pytest.raises(ValidationError, match="review.total=2 but its parts sum to 6"):
+        validate(Pre2019Answer, {"items": cases}, source=PRE2019_TEXT)

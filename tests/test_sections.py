@@ -118,6 +118,7 @@ def test_headings_on_their_own_lines_skip_table_rows() -> None:
     ]
     assert [c.heading for c in sections[0].children] == ["(一)主动公开方面", "(二)依申请公开方面"]
     assert sections[2].children == []  # (一)予以公开 is a table row, not a sub-section
+    assert all(c.role is None for c in sections[0].children)  # roles name the six parts, not prose inside 总体情况
     check_spans(LINES_2021, sections)
 
 
@@ -381,7 +382,7 @@ def test_cli_sections_tree_and_json(tmp_path: Path) -> None:
     data = json.loads(as_json.output)
     assert [s["heading"] for s in data] == SIX
     assert data[0]["children"][0] == {
-        "heading": "(一)主动公开方面", "number": "(一)", "level": 2, "role": "active_disclosure",
+        "heading": "(一)主动公开方面", "number": "(一)", "level": 2, "role": None,
         "span": data[0]["children"][0]["span"], "heading_span": data[0]["children"][0]["heading_span"], "children": [],
     }
     first = data[2]

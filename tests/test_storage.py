@@ -130,6 +130,10 @@ def test_missing_or_foreign_database_is_a_user_error(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(InputError, match="schema"):
         ResultsDB.open_existing(tmp_path)
+    path.unlink()
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(InputError, match="not a results database"):
+        ResultsDB.open_existing(tmp_path)
 
 
 def _doc_queries() -> list[str]:

@@ -14,7 +14,7 @@ from extractor.storage import ResultsDB
 
 @app.command()
 def export(
-    directory: Path = typer.Argument(..., help="The output directory of `extractor extract … --out DIR` (or its results.db)."),
+    directory: Path = typer.Argument(..., metavar="DIR", help="The output directory of `extractor extract … --out DIR` (or its results.db)."),
     fmt: str = typer.Option(
         None, "--format", "-f",
         help="jsonl (one record per line), csv (wide, plus a -findings.csv beside it) or xlsx (sheets reports and "

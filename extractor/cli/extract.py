@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from enum import Enum
 from pathlib import Path
 
-from pydantic import BaseModel
-
 import typer
+from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from extractor.atomic import atomic_write_text
-from extractor.batch import BatchCounts, BatchSummary, ReportOutcome, run_batch
+from extractor.batch import BatchCounts, BatchSummary, ReportOutcome, run_batch, uses_model
 from extractor.cli.app import app, err_console
 from extractor.cli.options import (
     BaseUrlOpt,
@@ -61,7 +62,8 @@ def _is_batch(inputs: list[Path], out: Path | None) -> bool:
 @app.command()
 def extract(
     inputs: list[Path] = typer.Argument(
-        ..., help="Report files (.txt .md .html .htm .docx .pdf) or directories (searched recursively).", show_default=False
+        ..., help="Report files (.txt .md .html .htm .docx .pdf) or directories (searched recursively).",
+        show_default=False, metavar="FILE_OR_DIR",
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o",
@@ -112,6 +114,11 @@ def extract(
 
     if out is None:
         raise ExtractorError("several reports or a directory need --out DIR (the results directory).", ExitCode.USAGE)
+    if out.suffix.lower() in (".json", ".jsonl") and not out.is_dir():
+        raise ExtractorError(
+            f"--out {out}: a batch writes a directory (DIR/results.db); use `extractor export DIR` for JSONL.",
+            ExitCode.USAGE,
+        )
     try:
         summary = _run_with_progress(inputs, out, options, jobs)
     except KeyboardInterrupt:
@@ -119,6 +126,11 @@ def extract(
             f"[yellow]interrupted[/]: finished reports are kept in {out}; run the same command again to resume.",
             highlight=False, soft_wrap=True,
         )
+        if uses_model(options):
+            # Model calls in flight run in threads that cannot be cancelled; do not wait for their
+            # timeouts. Everything finished is committed; the answer cache is transactional.
+            sys.stderr.flush()
+            os._exit(130)
         raise
     _print_summary(summary)
     if summary.stopped:
@@ -135,7 +147,7 @@ def extract(
         )
 
 
-def _run_with_progress(inputs: list[Path], out: Path, options: object, jobs: int | None) -> BatchSummary:
+def _run_with_progress(inputs: list[Path], out: Path, options: BaseModel, jobs: int | None) -> BatchSummary:
     progress = Progress(
         TextColumn("[bold]extract[/]"),
         BarColumn(),
@@ -157,7 +169,7 @@ def _run_with_progress(inputs: list[Path], out: Path, options: object, jobs: int
         )
 
     with progress:
-        return run_batch(inputs, out, options, jobs=jobs, progress=update)  # type: ignore[arg-type]
+        return run_batch(inputs, out, options, jobs=jobs, progress=update)
 
 
 def _print_summary(summary: BatchSummary) -> None:

@@ -11,6 +11,7 @@ HTTP request is counted through an httpx event hook into a per-task counter
 from __future__ import annotations
 
 import contextvars
+import logging
 from dataclasses import dataclass
 
 import httpx2
@@ -53,9 +54,48 @@ async def _count_request(request: httpx2.Request) -> None:
         counter.requests += 1
 
 
+class _RedactSecrets(logging.Filter):
+    """Blanks API keys out of log records: instructor logs every API error's text, and a
+    server may echo the key in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(secret in message for secret in self.secrets):
+                for secret in self.secrets:
+                    message = message.replace(secret, "***")
+                record.msg, record.args = message, ()
+        return True
+
+
+_REDACT = _RedactSecrets()
+# Filters act on the logger a record is logged to (not its parents), so name every logger that logs errors.
+_LOGGERS = ("instructor", "instructor.v2", "instructor.v2.retry", "openai", "openai._base_client", "httpx2")
+
+
+def _guard_logs(settings: LlmSettings) -> None:
+    # instructor logs every failed attempt at ERROR; with no logging configured Python would print those
+    # on stderr. Failures are reported in RunInfo.failures instead; configure logging to see them.
+    instructor_logger = logging.getLogger("instructor")
+    if not any(isinstance(h, logging.NullHandler) for h in instructor_logger.handlers):
+        instructor_logger.addHandler(logging.NullHandler())
+    if settings.api_key is None or not settings.api_key.get_secret_value():
+        return
+    _REDACT.secrets.add(settings.api_key.get_secret_value())
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)
+
+
 def make_client(settings: LlmSettings) -> instructor.AsyncInstructor:
     """The instructor client for ``settings`` (the key goes only into the Authorization header)."""
     disable_pydantic_error_url()  # error URLs in re-ask messages only cost tokens
+    _guard_logs(settings)
     http = httpx2.AsyncClient(
         timeout=httpx2.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
         event_hooks={"request": [_count_request]},

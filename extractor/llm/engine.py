@@ -1,10 +1,8 @@
-"""The model engine: one focused request per section, answers mapped into a ``Reading``.
+"""The model engine: runs the planned requests concurrently and returns the report's ``Reading``.
 
-Never the whole report in one call, never "repeat the text": meta from the
-header (+ 总体情况 and the closing lines), tables 二/三/四 each from their own
-section, claims from the prose in chunks of numbered paragraphs (a work
-summary is all prose). Calls run concurrently, bounded by one semaphore per
-engine (so a batch of reports shares the limit). A section that fails keeps
+Calls run concurrently, bounded by one semaphore per engine (so the reports
+of a batch read through one engine share the limit). Each call looks in the
+cache first; a validated answer is stored as JSON. A section that fails keeps
 its failure in ``Reading.problems`` and ``RunInfo.failures`` and the other
 sections are still read; only an unusable endpoint (``ModelError``) stops the run.
 """
@@ -12,10 +10,9 @@ sections are still read; only an unusable endpoint (``ModelError``) stops the ru
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any
 
 import instructor
 from instructor.core import InstructorRetryException
@@ -24,227 +21,17 @@ from instructor.v2.core.json import extract_json_from_codeblock
 from pydantic import BaseModel
 
 from extractor import __version__
-from extractor.document import Document, Span
+from extractor.document import Document
 from extractor.errors import ModelError
+from extractor.llm.assemble import CallResult, assemble
 from extractor.llm.cache import AnswerCache, CachedAnswer, answer_key
 from extractor.llm.client import describe_failure, fatal_error, make_client, redact, start_counting
 from extractor.llm.config import LlmSettings
-from extractor.llm.grounding import compact, locate
+from extractor.llm.plan import Call, SectionLike, plan_calls
 from extractor.llm.prompts import check_version, load_prompt
-from extractor.llm.schemas import (
-    ACTIVE_DISCLOSURE_SPECS,
-    ClaimsAnswer,
-    MetaAnswer,
-    application_rows_for,
-    response_model,
-)
-from extractor.numbers import iter_numbers
-from extractor.readings import Evidence, Reading, RunInfo
-from extractor.record import (
-    ACTIVE_DISCLOSURE_ROWS,
-    APPLICANT_COLUMNS,
-    ApplicantCounts,
-    CaseOutcomes,
-    Claim,
-    ClaimPart,
-    ClaimRate,
-    ClaimTotal,
-    Meta,
-    Record,
-    REVIEW_GROUPS,
-    REVIEW_OUTCOMES,
-)
-
-TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
-PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
-CHUNK_CHARS = 1800  # prose per claims request: a few numbered paragraphs
-META_HEAD_CHARS = 2500
-META_TAIL_CHARS = 300
-_GAP = "\n……\n"
-
-
-class SectionLike(Protocol):
-    """What the engine needs of ``extractor.sections.Section``."""
-
-    heading: str
-    span: Span
-    role: str | None
-    children: Sequence[Any]
-
-
-# ------------------------------------------------------------------ planning
-@dataclass
-class Call:
-    """One request: a task on a piece (or two) of the document text."""
-
-    task: str
-    name: str  # unique within a report: "applications", "claims#2"
-    parts: list[tuple[int, str]]  # (offset in Document.text, text)
-    heading: str = ""
-    layout: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def source(self) -> str:
-        return _GAP.join(text for _, text in self.parts)
-
-    def variables(self) -> dict[str, Any]:
-        return {"task": self.task, "heading": self.heading, "layout": self.layout or "", "source": self.source, **self.extra}
-
-    def to_document(self, quote: str | None) -> Span | None:
-        """Where in ``Document.text`` the quote was copied from."""
-        for offset, text in self.parts:
-            span = locate(quote, text)
-            if span is not None:
-                return Span(start=offset + span.start, end=offset + span.end)
-        return None
-
-
-def _section_text(doc: Document, section: SectionLike) -> str:
-    return doc.text[section.span.start : section.span.end]
-
-
-def _table_variables(task: str, layout: str | None) -> dict[str, str]:
-    """Label tables of ``extractor.record`` rendered for the prompt (keys never re-typed)."""
-    if task == "applications":
-        return {
-            "rows": "\n".join(f"  {k}: {v}" for k, v in application_rows_for(layout).items()),
-            "columns": "、".join(f"{k} {v}" for k, v in APPLICANT_COLUMNS.items()),
-        }
-    if task == "review_litigation":
-        return {
-            "groups": "、".join(f"{k} {v}" for k, v in REVIEW_GROUPS.items()),
-            "outcomes": "、".join(f"{k} {v}" for k, v in REVIEW_OUTCOMES.items()),
-        }
-    spec = ACTIVE_DISCLOSURE_SPECS[layout or "2021"]
-    lines = [
-        f"  {row} {ACTIVE_DISCLOSURE_ROWS[row]}: " + ", ".join(f"{c} {label}" for c, label in cols.items())
-        for row, cols in spec.items()
-    ]
-    return {"rows": "\n".join(lines)}
-
-
-def _split_long(offset: int, text: str, limit: int) -> list[tuple[int, str]]:
-    """Pieces of at most ``limit`` chars, cut after a 。 or a line break where possible."""
-    pieces: list[tuple[int, str]] = []
-    start = 0
-    while len(text) - start > limit:
-        window = text[start : start + limit]
-        cut = max(window.rfind("。"), window.rfind("\n"))
-        end = start + (cut + 1 if cut > limit // 3 else limit)
-        pieces.append((offset + start, text[start:end]))
-        start = end
-    if text[start:].strip():
-        pieces.append((offset + start, text[start:]))
-    return pieces
-
-
-def _paragraphs(doc: Document, section: SectionLike) -> list[tuple[int, str]]:
-    """The numbered paragraphs of a section (its children), else its lines."""
-    start, end = section.span.start, section.span.end
-    children = sorted(section.children or [], key=lambda c: c.span.start)
-    if children:
-        cuts = [start] + [c.span.start for c in children if start < c.span.start < end] + [end]
-    else:
-        cuts = [start]
-        pos = doc.text.find("\n", start, end)
-        while pos >= 0:
-            cuts.append(pos + 1)
-            pos = doc.text.find("\n", pos + 1, end)
-        cuts.append(end)
-    paras = [(a, doc.text[a:b]) for a, b in zip(cuts, cuts[1:]) if doc.text[a:b].strip()]
-    return paras
-
-
-def prose_chunks(doc: Document, sections: Sequence[SectionLike], limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
-    """Consecutive paragraphs grouped into chunks of at most ``limit`` characters."""
-    chunks: list[tuple[int, str]] = []
-    for section in sections:
-        current: tuple[int, int] | None = None  # (start, end) in doc.text
-        for offset, text in _paragraphs(doc, section):
-            for p_off, p_text in _split_long(offset, text, limit):
-                p_end = p_off + len(p_text)
-                if current is not None and p_end - current[0] <= limit:
-                    current = (current[0], p_end)
-                else:
-                    if current is not None:
-                        chunks.append((current[0], doc.text[current[0] : current[1]]))
-                    current = (p_off, p_end)
-        if current is not None:
-            chunks.append((current[0], doc.text[current[0] : current[1]]))
-    return [(o, t) for o, t in chunks if t.strip()]
-
-
-def _could_hold_claim(text: str) -> bool:
-    """A claim needs at least two printed numbers (a total and a part, or a rate and a count)."""
-    return sum(1 for _ in zip(range(2), iter_numbers(compact(text)[0]))) >= 2
-
-
-@dataclass
-class _WholeText:
-    """The document as one section, when no section headings were found."""
-
-    heading: str
-    span: Span
-    role: str | None = None
-    children: Sequence[Any] = ()
-
-
-def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> list[Call]:
-    """The requests for one report (which sections, which task, which layout)."""
-    calls: list[Call] = []
-    text = doc.text
-    first = min((s.span.start for s in sections), default=len(text))
-    overview = next((s for s in sections if s.role == "overview"), None)
-    head_start = max(0, first - META_HEAD_CHARS // 2)
-    head_end = min(len(text), max(overview.span.end if overview else first, first + 600), head_start + META_HEAD_CHARS)
-    parts = [(head_start, text[head_start:head_end])]
-    tail_start = max(head_end, len(text) - META_TAIL_CHARS)
-    if tail_start < len(text) and text[tail_start:].strip():
-        parts.append((tail_start, text[tail_start:]))
-    calls.append(Call(task="meta", name="meta", parts=parts, heading="meta"))
-
-    tables_layout = meta.layout if meta.kind == "annual_report" and meta.layout in ("2019", "2021") else None
-    if tables_layout:
-        for task in TABLE_TASKS:
-            section = next((s for s in sections if s.role == task), None)
-            if section is None:
-                continue
-            calls.append(
-                Call(
-                    task=task,
-                    name=task,
-                    parts=[(section.span.start, _section_text(doc, section))],
-                    heading=section.heading,
-                    layout=tables_layout,
-                    extra=_table_variables(task, tables_layout),
-                )
-            )
-    if tables_layout:
-        prose = [s for s in sections if s.role in PROSE_ROLES]
-    else:  # pre2019 reports and work summaries are prose throughout
-        prose = list(sections) or [_WholeText(heading="", span=Span(start=0, end=len(text)))]
-    kind = "work summary (政务公开工作落实情况)" if meta.kind == "work_summary" else "annual report"
-    chunks = [(o, t) for o, t in prose_chunks(doc, prose) if _could_hold_claim(t)]
-    for i, (offset, chunk) in enumerate(chunks):
-        heading = next((s.heading for s in prose if s.span.start <= offset < s.span.end), "")
-        calls.append(
-            Call(task="claims", name=f"claims#{i}", parts=[(offset, chunk)], heading=heading, extra={"kind": kind})
-        )
-    return calls
-
-
-# ------------------------------------------------------------------ running
-@dataclass
-class CallResult:
-    call: Call
-    answer: BaseModel | None = None
-    failure: str | None = None  # set when the answer failed (kept lenient if it could be read)
-    cache_hit: bool = False
-    requests: int = 0
-    attempts: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+from extractor.llm.schemas import response_model
+from extractor.readings import Reading, RunInfo
+from extractor.record import Meta
 
 
 def _usage_tokens(usage: Any) -> tuple[int, int]:
@@ -276,6 +63,12 @@ def salvage(completion: Any, model: type[BaseModel], mode: str) -> BaseModel | N
     return None
 
 
+@lru_cache(maxsize=32)
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A response model's JSON schema (part of every cache key; slow to build, so built once)."""
+    return model.model_json_schema()
+
+
 def _first_line(exc: BaseException, limit: int = 400) -> str:
     text = " ".join(str(exc).split())
     return text[:limit]
@@ -293,6 +86,7 @@ class ModelEngine:
             raise ModelError(missing)
         check_version(settings.prompt_version)
         self.settings = settings
+        self._owns_cache = cache is None
         self.cache = cache if cache is not None else AnswerCache.from_settings(settings)
         self.client: instructor.AsyncInstructor = make_client(settings)
         self._semaphore = asyncio.Semaphore(settings.concurrency)
@@ -305,6 +99,8 @@ class ModelEngine:
 
     async def aclose(self) -> None:
         await self.client.client.close()
+        if self._owns_cache:
+            self.cache.close()
 
     # -- one call
     def _key(self, call: Call, model: type[BaseModel], prompt_sha: str) -> str:
@@ -316,7 +112,7 @@ class ModelEngine:
             prompt_version=s.prompt_version,
             prompt_sha=prompt_sha,
             task=call.task,
-            schema=model.model_json_schema(),
+            schema=_schema(model),
             generation=s.generation_params(),
             variables=call.variables(),
         )
@@ -421,86 +217,6 @@ class ModelEngine:
         )
 
 
-# ------------------------------------------------------------------ answers -> Reading
-def _evidence(call: Call, quote: str | None, value: Any, note: str | None) -> Evidence:
-    span = call.to_document(quote)
-    if span is None and quote:
-        note = "; ".join(filter(None, [note, f"quote not found in the text: {quote[:60]!r}"]))
-    return Evidence(value=value, span=span, engine="llm", source="llm", note=note)
-
-
-def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results: Sequence[CallResult]) -> Reading:
-    """Map every call's answer into one record with evidence; failures become problems, not silence."""
-    record = Record(meta=Meta(layout=meta.layout, kind=meta.kind), sections=[s.heading for s in sections])
-    evidence: dict[str, Evidence] = {}
-    problems: list[str] = []
-    claims: list[Claim] = []
-    for r in results:
-        call, answer = r.call, r.answer
-        note = f"kept after failed validation: {r.failure}" if r.failure and answer is not None else None
-        if r.failure:
-            problems.append(f"{call.name}: {r.failure}")
-        if answer is None:
-            continue
-        if isinstance(answer, MetaAnswer):
-            _meta_into(record, evidence, call, answer, meta, note)
-        elif call.task == "applications":
-            record.applications = {}
-            for row in answer.rows:  # type: ignore[attr-defined]
-                counts = ApplicantCounts(**{c: getattr(row, c) for c in APPLICANT_COLUMNS})
-                record.applications[row.row] = counts
-                for c in APPLICANT_COLUMNS:
-                    evidence[f"applications.{row.row}.{c}"] = _evidence(call, row.quote, getattr(row, c), note)
-            _inconsistencies(problems, call, answer)
-        elif call.task == "review_litigation":
-            record.review_litigation = {}
-            for group in answer.groups:  # type: ignore[attr-defined]
-                record.review_litigation[group.group] = CaseOutcomes(**{c: getattr(group, c) for c in REVIEW_OUTCOMES})
-                for c in REVIEW_OUTCOMES:
-                    evidence[f"review_litigation.{group.group}.{c}"] = _evidence(call, group.quote, getattr(group, c), note)
-            _inconsistencies(problems, call, answer)
-        elif call.task == "active_disclosure":
-            spec = ACTIVE_DISCLOSURE_SPECS[call.layout or "2021"]
-            record.active_disclosure = {}
-            for row in answer.rows:  # type: ignore[attr-defined]
-                cols = {c: getattr(row, c) for c in spec[row.row]}
-                record.active_disclosure[row.row] = cols
-                for c, v in cols.items():
-                    evidence[f"active_disclosure.{row.row}.{c}"] = _evidence(call, row.quote, v, note)
-        elif isinstance(answer, ClaimsAnswer):
-            for claim in answer.claims:
-                claims.append(
-                    Claim(
-                        total=ClaimTotal(**claim.total.model_dump()) if claim.total else None,
-                        parts=[ClaimPart(**p.model_dump()) for p in claim.parts],
-                        complete=claim.complete,
-                        rate=ClaimRate(**claim.rate.model_dump()) if claim.rate else None,
-                    )
-                )
-                value = claim.total.value if claim.total else (claim.rate.percent if claim.rate else None)
-                evidence[f"claims.{len(claims) - 1}"] = _evidence(call, claim.quote, value, note)
-    record.claims = claims
-    return Reading(engine="llm", record=record, evidence=evidence, problems=problems)
-
-
-def _meta_into(record: Record, evidence: dict[str, Evidence], call: Call, answer: MetaAnswer, meta: Meta, note: str | None) -> None:
-    record.meta = Meta(
-        agency=answer.agency,
-        year=answer.year,
-        kind=answer.kind,
-        layout=None if answer.kind == "work_summary" else meta.layout,
-        published=answer.published,
-    )
-    evidence["meta.agency"] = _evidence(call, answer.agency, answer.agency, note)
-    evidence["meta.year"] = _evidence(call, answer.year_quote, answer.year, note)
-    evidence["meta.published"] = _evidence(call, answer.published_quote, answer.published, note)
-
-
-def _inconsistencies(problems: list[str], call: Call, answer: Any) -> None:
-    for item in getattr(answer, "printed_inconsistencies", []) or []:
-        problems.append(f"{call.name}: the model reports the printed table breaks an identity: {item}")
-
-
 # ------------------------------------------------------------------ public API
 async def read_with_model_run(
     doc: Document,
@@ -543,7 +259,3 @@ def read_with_model_sync(
 ) -> tuple[Reading, RunInfo]:
     """``read_with_model_run`` for synchronous callers (the CLI); not for use inside a running loop."""
     return asyncio.run(read_with_model_run(doc, sections, meta, settings, cache))
-
-
-def dumps_answer(answer: BaseModel) -> str:
-    return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)

@@ -8,7 +8,7 @@ turn into template code. The version (directory name) and a hash of the file
 go into every cache key and every output record.
 
 Where prompts are found: ``$EXTRACTOR_PROMPTS_DIR`` if set, else the
-``prompts`` directory shipped inside the package (``extractor/llm/prompts``,
+``prompt_files`` directory shipped inside the package (``extractor/llm/prompt_files``,
 a link to the repository's ``prompts/`` in a checkout).
 """
 
@@ -21,17 +21,17 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from extractor.errors import ExtractorError
+from extractor.errors import ExitCode, ExtractorError
 
 USER_MARKER = "<!-- user -->"
-TASKS: tuple[str, ...] = ("meta", "active_disclosure", "applications", "review_litigation", "claims")
+TASKS: tuple[str, ...] = ("meta", "active_disclosure", "applications", "review_litigation", "pre2019", "claims")
 
 
 def prompts_root() -> Path:
     env = os.environ.get("EXTRACTOR_PROMPTS_DIR")
     if env:
         return Path(env)
-    packaged = Path(__file__).with_name("prompts")
+    packaged = Path(__file__).with_name("prompt_files")
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "prompts"  # a source checkout without the link
@@ -60,10 +60,12 @@ def _load(root: str, version: str, task: str) -> Prompt:
     path = Path(root) / version / f"{task}.md"
     if not path.is_file():
         known = ", ".join(available_versions()) or "none"
-        raise ExtractorError(f"no prompt {task!r} for prompt version {version!r} in {root} (versions: {known})")
+        raise ExtractorError(
+            f"no prompt {task!r} for prompt version {version!r} in {root} (versions: {known})", ExitCode.USAGE
+        )
     text = path.read_text(encoding="utf-8")
     if USER_MARKER not in text:
-        raise ExtractorError(f"{path}: a prompt needs a line {USER_MARKER} between the system and user message")
+        raise ExtractorError(f"{path}: a prompt needs a line {USER_MARKER} between the system and user message", ExitCode.USAGE)
     system, user = text.split(USER_MARKER, 1)
     return Prompt(
         version=version,

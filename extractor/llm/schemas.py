@@ -14,6 +14,7 @@ type check, and a blank ("", "—", "/", "无") is None, never 0.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, create_model, model_validator
@@ -28,6 +29,11 @@ from extractor.record import (
     APPLICATION_ROWS_SINGLE_OTHER,
     OTHER_HANDLING_SPLIT,
     OUTCOME_ROW_KEYS,
+    PRE2019_APPLICATIONS,
+    PRE2019_CASE_GROUPS,
+    PRE2019_CASE_OUTCOMES,
+    PRE2019_CHANNELS,
+    PRE2019_RESPONSE_OUTCOMES,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
@@ -90,10 +96,11 @@ def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> l
     for col, value in values.items():
         if value is None or isinstance(value, str):
             continue
+        path = name if col == "value" else f"{name}.{col}"
         if not number_occurs(value, source):
-            problems.append(f"{name}.{col}={value} does not occur in the section; read it again or use null")
+            problems.append(f"{path}={value} does not occur in the section; read it again or use null")
         elif has_digit(quote) and not number_occurs(value, quote):
-            problems.append(f"{name}.{col}={value} is not in the quoted row {quote!r}")
+            problems.append(f"{path}={value} is not in the quoted row {quote!r}")
     return problems
 
 
@@ -273,6 +280,15 @@ ACTIVE_DISCLOSURE_SPECS: dict[str, dict[str, dict[str, str]]] = {"2019": ACTIVE_
 
 
 # ------------------------------------------------------------------ meta
+_CN_YEAR_DIGITS = "〇一二三四五六七八九"
+
+
+def _states_year(quote: str, year: int) -> bool:
+    """The quote states the year in arabic digits or in Chinese numerals (二〇二一 / 二零二一)."""
+    cn = "".join(_CN_YEAR_DIGITS[int(d)] for d in str(year))
+    return str(year) in unicodedata.normalize("NFKC", quote) or cn in quote or cn.replace("〇", "零") in quote
+
+
 class MetaAnswer(_Answer):
     """Who reports, on which year, printed when, and what kind of document it is."""
 
@@ -299,7 +315,7 @@ class MetaAnswer(_Answer):
                 problems.append(f"year {self.year} is not a plausible report year")
             if not self.year_quote or locate(self.year_quote, source) is None:
                 problems.append("year_quote must be copied exactly from the text")
-            elif str(self.year) not in self.year_quote:
+            elif not _states_year(self.year_quote, self.year):
                 problems.append(f"year_quote {self.year_quote!r} does not contain {self.year}")
         if self.published is not None:
             import datetime as _dt
@@ -311,7 +327,9 @@ class MetaAnswer(_Answer):
             else:
                 if not self.published_quote or locate(self.published_quote, source) is None:
                     problems.append("published_quote must be copied exactly from the text")
-                elif not all(number_occurs(n, self.published_quote) for n in (date.year, date.month, date.day)):
+                elif has_digit(self.published_quote) and not all(
+                    number_occurs(n, self.published_quote, in_runs=False) for n in (date.year, date.month, date.day)
+                ):  # a date in Chinese numerals (二〇二二年一月二十日) is not checked here
                     problems.append(f"published_quote {self.published_quote!r} does not state {self.published}")
         _fail(problems)
         return self
@@ -378,7 +396,72 @@ class ClaimsAnswer(_Answer):
         return self
 
 
+# ------------------------------------------------------------------ pre2019
+# record.py has label tables for the applications and case groups; the two
+# scalar keys are labelled here with the wording of the spec.
+PRE2019_SCALARS: dict[str, str] = {"proactive_items": "主动公开政府信息数", "fees_10k_yuan": "依申请公开信息收取的费用（万元）"}
+PRE2019_LABELS: dict[str, str] = {
+    "proactive_items": PRE2019_SCALARS["proactive_items"],
+    **{f"applications.{k}": v for k, v in PRE2019_APPLICATIONS.items()},
+    **{f"{g}.{o}": f"{gl}{ol}" for g, gl in PRE2019_CASE_GROUPS.items() for o, ol in PRE2019_CASE_OUTCOMES.items()},
+    "fees_10k_yuan": PRE2019_SCALARS["fees_10k_yuan"],
+}
+Pre2019Key = Literal[tuple(PRE2019_LABELS)]  # type: ignore[valid-type]
+
+
+class Pre2019Item(_Answer):
+    key: Pre2019Key = Field(description="statistic key")  # type: ignore[valid-type]
+    quote: str = Field(description="exact short text stating the number (a sentence clause or a table row)")
+    value: Amount = Field(description="the number as printed")
+
+
+class Pre2019Answer(_Answer):
+    """The statistics of a pre-2019 report (old statistics table and the prose around it)."""
+
+    items: list[Pre2019Item] = Field(default_factory=list, description="every statistic the text states; omit the rest")
+    printed_inconsistencies: list[str] = Field(
+        default_factory=list, description="only if the printed numbers themselves break a sum: which and where"
+    )
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> Pre2019Answer:
+        ctx = _context(info)
+        if ctx is None:
+            return self
+        problems: list[str] = []
+        seen: dict[str, int | float | None] = {}
+        for item in self.items:
+            if item.key in seen:
+                problems.append(f"{item.key} given twice; give each statistic once")
+            seen[item.key] = item.value
+            if item.value is not None and item.key != "fees_10k_yuan" and isinstance(item.value, float):
+                problems.append(f"{item.key}={item.value}: a count is a whole number")
+            problems += _ground_row(item.key, item.quote, {"value": item.value}, ctx["source"])
+        _fail(problems)
+        if not self.printed_inconsistencies:
+            _fail(pre2019_identity_errors(seen))
+        return self
+
+
+def pre2019_identity_errors(values: dict[str, int | float | None]) -> list[str]:
+    """Spec §3 pre2019 sums that the given statistics break (only where every term is given)."""
+    errors: list[str] = []
+    sums = [
+        ("applications.received", [f"applications.{k}" for k in PRE2019_CHANNELS]),
+        ("applications.responses", [f"applications.{k}" for k in PRE2019_RESPONSE_OUTCOMES]),
+        *[(f"{g}.total", [f"{g}.upheld", f"{g}.corrected", f"{g}.other"]) for g in PRE2019_CASE_GROUPS],
+    ]
+    for total_key, part_keys in sums:
+        total, parts = values.get(total_key), [values.get(k) for k in part_keys]
+        if total is not None and None not in parts and sum(parts) != total:  # type: ignore[arg-type]
+            errors.append(f"{total_key}={total} but its parts sum to {sum(parts)}")  # type: ignore[arg-type]
+    if errors:
+        errors.append("re-read the numbers; if the report itself is inconsistent, keep them and say so in printed_inconsistencies")
+    return errors
+
+
 TASK_MODELS: dict[str, type[BaseModel]] = {
+    "pre2019": Pre2019Answer,
     "meta": MetaAnswer,
     "applications": ApplicationsAnswer,
     "review_litigation": ReviewAnswer,

@@ -26,8 +26,10 @@ ItemKind = Literal["label", "num", "blank"]
 
 _CJK = r"\u3400-\u9fff"
 FOOTER_RE = re.compile(r"(?m)^[ \t]*[-—–―]{1,2}[ \t]*\d{1,3}[ \t]*[-—–―]{1,2}[ \t]*$")
-# The numbering of a row label: '2.其他法律…', '3、其他', '1. 属于…' — one digit, a dot, then a label.
-LABEL_NUMERAL_RE = re.compile(rf"(\d)[.、](?=[ \t]*[{_CJK}“\"])")
+# The numbering of a row label: '2.其他法律…', '1. 属于…' — one digit, a dot, then words.
+LABEL_NUMERAL_RE = re.compile(rf"(\d)\.(?=[ \t]*[{_CJK}“\"])")
+# The numbering just before a recognised label, also with '、' ('1、申请人无正当理由逾期不补正').
+_NUMERAL_BEFORE_LABEL_RE = re.compile(r"(\d)[ \t]*[.、][ \t]*[^\d\s.、]{0,12}$")
 RUN_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # Numbers that are never table cells: years and dates (running page headers), page counters.
 NOT_A_CELL_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[ \t]*年(?:[ \t]*\d{1,2}[ \t]*月)?(?:[ \t]*\d{1,2}[ \t]*日)?|[第共][ \t]*\d+[ \t]*页")
@@ -94,6 +96,11 @@ def _masked(text: str, start: int, end: int, labels: Sequence[Item]) -> str:
         blank(label.span.start, label.span.end)
     for m in LABEL_NUMERAL_RE.finditer(text, start, end):
         blank(m.start(1), m.end())
+    for label in labels:
+        before = max(start, label.span.start - 16)
+        m = _NUMERAL_BEFORE_LABEL_RE.search(text, before, label.span.start)
+        if m:
+            blank(m.start(1), m.end(1) + 1)
     for m in NOT_A_CELL_RE.finditer(text, start, end):
         blank(m.start(), m.end())
     return "".join(chars)
@@ -134,6 +141,9 @@ def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]], 
                 content = masked[a - start : b - start].strip()
                 if labs:
                     items.extend(lab.model_copy(update={"unit": unit}) for lab in labs)
+                    # a label and its number in one cell ('行政许可 97'): the number follows the label
+                    for m in RUN_RE.finditer(masked, labs[-1].span.end - start, b - start):
+                        items.append(Item(kind="num", span=Span(start=start + m.start(), end=start + m.end()), text=m.group(), unit=unit, unit_kind="inline"))
                 num = _DELIMITED_NUM_RE.match(content.replace(" ", ""))
                 if num and not labs:
                     off = masked[a - start : b - start]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -47,6 +47,9 @@ from extractor.record import (
 )
 from extractor.reader.cellstream import Item, flexible, scan
 from extractor.reader.splitting import Piece, Run, readings_by_count
+
+if TYPE_CHECKING:
+    from extractor.sections import Section
 
 __all__ = ["read_tables", "ROW_ANCHORS", "AD_ROW_ANCHORS"]
 
@@ -334,12 +337,15 @@ def _decode_by_label(text: str, items: Sequence[Item], layout: str) -> _Decoding
     content: dict[str, list[Item]] = {}
     label_of: dict[str, Item] = {}
     seen_label: set[str] = set()
+    after_empty: set[str] = set()  # rows whose label came straight after a row label without cells
     current: str | None = None
     for it in items:
         if it.kind == "label":
             key = it.key or ""
             if key in ROW_ANCHORS and (key not in seen_label or not content[key]):
                 # a label printed twice (a heading, then the row) keeps reading until it has cells
+                if current is not None and not content[current] and current != key:
+                    after_empty.add(key)
                 seen_label.add(key)
                 current = key
                 content.setdefault(key, [])
@@ -366,7 +372,12 @@ def _decode_by_label(text: str, items: Sequence[Item], layout: str) -> _Decoding
             problems.append(f"applications.{key}: {why}; left blank")
         else:
             cands[key] = rows
-    weak = [k for k in row_keys if content.get(k) and not _printed_with_label(text, label_of[k], content[k][0])]
+    # Rows that may hold another row's numbers: printed away from their label, or right after a label
+    # that got none (the classic shift of converted tables). Trusted only while the identities hold.
+    weak = [
+        k for k in row_keys
+        if content.get(k) and (k in after_empty or not _printed_with_label(text, label_of[k], content[k][0]))
+    ]
     return _Decoding(name="by label", row_keys=row_keys, cands=_joint(cands, row_keys), problems=problems, weak=weak)
 
 
@@ -637,9 +648,6 @@ def _repair_displaced_totals(row: Row, problems: list[str]) -> Row:
 
 
 # ------------------------------------------------------------------ table 二
-_INT_RE = re.compile(r"^[+-]?\d+$")
-
-
 def _ad_constraints(layout: str, row: str) -> Callable[[list[Number | None]], bool]:
     """Relations a table-二 row must satisfy (None cells are not checked)."""
 
@@ -846,10 +854,15 @@ def _find_table3(text: str, start: int, end: int) -> int | None:
 
 
 def _find_table2(text: str, start: int, end: int) -> int | None:
-    """Where table 二 begins: a 第二十条第(…)项 block header followed by the table's column header."""
+    """Where table 二 begins: a 第二十条第(…)项 block header followed by the table's column header
+    (or, for a table printed without those block headers, its 信息内容 header next to a row label)."""
     for m in re.finditer(_AD_BLOCK, text[start:end]):
         if _AD_HEADER.search(text, start + m.end(), start + m.end() + 300):
             return start + m.start()
+    rows = re.compile("|".join(p for patterns in AD_ROW_ANCHORS.values() for p in patterns))
+    for m in _FLEX["信息内容"].finditer(text, start, end):
+        if rows.search(text, m.end(), m.end() + 300):
+            return m.start()
     return None
 
 
@@ -892,7 +905,7 @@ def _regions(text: str, sections: Sequence[Any]) -> dict[str, tuple[int, int]]:
     return {"active_disclosure": t2, "applications": t3, "review_litigation": t4}
 
 
-def read_tables(doc: Document, sections: Sequence[Any], layout: str) -> Reading:
+def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Reading:
     """Tables 二, 三 and 四 of a layout-2019/2021 report as one reader ``Reading``.
 
     ``sections`` (from ``extractor.sections.split_sections``) only narrows
@@ -908,20 +921,20 @@ def read_tables(doc: Document, sections: Sequence[Any], layout: str) -> Reading:
     t2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
     spec = ACTIVE_DISCLOSURE_2021 if layout == "2021" else ACTIVE_DISCLOSURE_2019
     reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
-    _add_evidence(reading, "active_disclosure", t2)
+    _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols])
 
     t3, row_keys = read_applications(text, *regions["applications"], layout)
     keys = row_keys or _layout_rows(layout, layout == "2021")
     reading.record.applications = {
         k: ApplicantCounts(**{c: _int(t3.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS}) for k in keys
     }
-    _add_evidence(reading, "applications", t3)
+    _add_evidence(reading, "applications", t3, [f"{k}.{c}" for k in keys for c in COLUMNS])
 
     t4 = read_review(text, *regions["review_litigation"])
     reading.record.review_litigation = {
         g: CaseOutcomes(**{o: _int(t4.cells.get(f"{g}.{o}", Cell()).value) for o in _OUTCOMES}) for g in _GROUPS
     }
-    _add_evidence(reading, "review_litigation", t4)
+    _add_evidence(reading, "review_litigation", t4, [f"{g}.{o}" for g in _GROUPS for o in _OUTCOMES])
     return reading
 
 
@@ -933,7 +946,10 @@ def _int(value: Number | str | None) -> int | None:
     return value
 
 
-def _add_evidence(reading: Reading, table: str, result: TableResult) -> None:
-    for path, cell in result.cells.items():
+def _add_evidence(reading: Reading, table: str, result: TableResult, paths: Sequence[str]) -> None:
+    """Evidence for every cell of the table: where its digits were read, or why it is blank."""
+    missing = "table not read: " + (result.problems[0] if result.problems else "not printed")
+    for path in paths:
+        cell = result.cells.get(path) or Cell(note=missing)
         reading.evidence[f"{table}.{path}"] = Evidence(value=cell.value, span=cell.span, engine="reader", note=cell.note)
     reading.problems += result.problems

@@ -1,0 +1,139 @@
+"""Answers -> one ``Reading``: values into the canonical record, quotes into evidence spans.
+
+A failed section becomes a problem (and its salvaged answer is kept, marked in
+its evidence notes); nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from extractor.document import Document
+from extractor.llm.plan import Call, SectionLike
+from extractor.llm.schemas import ACTIVE_DISCLOSURE_SPECS, ClaimsAnswer, MetaAnswer, Pre2019Answer
+from extractor.readings import Evidence, Reading
+from extractor.record import (
+    APPLICANT_COLUMNS,
+    REVIEW_OUTCOMES,
+    ApplicantCounts,
+    CaseOutcomes,
+    Claim,
+    ClaimPart,
+    ClaimRate,
+    ClaimTotal,
+    Meta,
+    Pre2019,
+    Record,
+)
+
+
+@dataclass
+class CallResult:
+    call: Call
+    answer: BaseModel | None = None
+    failure: str | None = None  # set when the answer failed (kept lenient if it could be read)
+    cache_hit: bool = False
+    requests: int = 0
+    attempts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+
+def _evidence(call: Call, quote: str | None, value: Any, note: str | None) -> Evidence:
+    span = call.to_document(quote)
+    if span is None and quote:
+        note = "; ".join(filter(None, [note, f"quote not found in the text: {quote[:60]!r}"]))
+    return Evidence(value=value, span=span, engine="llm", source="llm", note=note)
+
+
+def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results: Sequence[CallResult]) -> Reading:
+    """Map every call's answer into one record with evidence; failures become problems, not silence."""
+    record = Record(meta=Meta(layout=meta.layout, kind=meta.kind), sections=[s.heading for s in sections])
+    evidence: dict[str, Evidence] = {}
+    problems: list[str] = []
+    claims: list[Claim] = []
+    for r in results:
+        call, answer = r.call, r.answer
+        note = f"kept after failed validation: {r.failure}" if r.failure and answer is not None else None
+        if r.failure:
+            problems.append(f"{call.name}: {r.failure}")
+        if answer is None:
+            continue
+        if isinstance(answer, MetaAnswer):
+            _meta_into(record, evidence, call, answer, meta, note)
+        elif call.task == "applications":
+            record.applications = {}
+            for row in answer.rows:  # type: ignore[attr-defined]
+                counts = ApplicantCounts(**{c: getattr(row, c) for c in APPLICANT_COLUMNS})
+                record.applications[row.row] = counts
+                for c in APPLICANT_COLUMNS:
+                    evidence[f"applications.{row.row}.{c}"] = _evidence(call, row.quote, getattr(row, c), note)
+            _inconsistencies(problems, call, answer)
+        elif call.task == "review_litigation":
+            record.review_litigation = {}
+            for group in answer.groups:  # type: ignore[attr-defined]
+                record.review_litigation[group.group] = CaseOutcomes(**{c: getattr(group, c) for c in REVIEW_OUTCOMES})
+                for c in REVIEW_OUTCOMES:
+                    evidence[f"review_litigation.{group.group}.{c}"] = _evidence(call, group.quote, getattr(group, c), note)
+            _inconsistencies(problems, call, answer)
+        elif call.task == "active_disclosure":
+            spec = ACTIVE_DISCLOSURE_SPECS[call.layout or "2021"]
+            record.active_disclosure = {}
+            for row in answer.rows:  # type: ignore[attr-defined]
+                cols = {c: getattr(row, c) for c in spec[row.row]}
+                record.active_disclosure[row.row] = cols
+                for c, v in cols.items():
+                    evidence[f"active_disclosure.{row.row}.{c}"] = _evidence(call, row.quote, v, note)
+        elif isinstance(answer, Pre2019Answer):
+            record.pre2019 = _pre2019_record(answer)
+            for item in answer.items:
+                evidence[f"pre2019.{item.key}"] = _evidence(call, item.quote, item.value, note)
+            _inconsistencies(problems, call, answer)
+        elif isinstance(answer, ClaimsAnswer):
+            for claim in answer.claims:
+                claims.append(
+                    Claim(
+                        total=ClaimTotal(**claim.total.model_dump()) if claim.total else None,
+                        parts=[ClaimPart(**p.model_dump()) for p in claim.parts],
+                        complete=claim.complete,
+                        rate=ClaimRate(**claim.rate.model_dump()) if claim.rate else None,
+                    )
+                )
+                value = claim.total.value if claim.total else (claim.rate.percent if claim.rate else None)
+                evidence[f"claims.{len(claims) - 1}"] = _evidence(call, claim.quote, value, note)
+    record.claims = claims
+    return Reading(engine="llm", record=record, evidence=evidence, problems=problems)
+
+
+def _meta_into(record: Record, evidence: dict[str, Evidence], call: Call, answer: MetaAnswer, meta: Meta, note: str | None) -> None:
+    record.meta = Meta(
+        agency=answer.agency,
+        year=answer.year,
+        kind=answer.kind,
+        layout=None if answer.kind == "work_summary" else meta.layout,
+        published=answer.published,
+    )
+    evidence["meta.agency"] = _evidence(call, answer.agency, answer.agency, note)
+    evidence["meta.year"] = _evidence(call, answer.year_quote, answer.year, note)
+    evidence["meta.published"] = _evidence(call, answer.published_quote, answer.published, note)
+
+
+def _pre2019_record(answer: Pre2019Answer) -> Pre2019:
+    data: dict[str, Any] = {"applications": {}, "review": {}, "litigation": {}, "complaints": {}}
+    for item in answer.items:
+        group, _, key = item.key.rpartition(".")
+        if group:
+            data[group][key] = item.value
+        else:
+            data[key] = item.value
+    return Pre2019.model_validate(data)
+
+
+def _inconsistencies(problems: list[str], call: Call, answer: Any) -> None:
+    for item in getattr(answer, "printed_inconsistencies", []) or []:
+        problems.append(f"{call.name}: the model reports the printed table breaks an identity: {item}")

@@ -1,0 +1,237 @@
+"""Which requests one report needs: the sections, the task for each, and the text they carry.
+
+Never the whole report in one call: meta from the opening lines (+ 总体情况)
+and the closing lines, tables 二/三/四 each from their own section, the
+statistics of a pre-2019 report from the sections that hold them, and claims
+from the prose in chunks of numbered paragraphs (a work summary is all prose).
+A chunk with fewer than two printed numbers cannot hold a claim and is not sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from extractor.document import Document, Span
+from extractor.llm.grounding import compact, locate
+from extractor.llm.schemas import ACTIVE_DISCLOSURE_SPECS, PRE2019_LABELS, application_rows_for
+from extractor.numbers import iter_numbers
+from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta
+
+TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
+PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
+CHUNK_CHARS = 1800  # prose per claims request: a few numbered paragraphs
+META_HEAD_CHARS = 2500
+META_TAIL_CHARS = 300
+_GAP = "\n……\n"
+
+
+class SectionLike(Protocol):
+    """What the engine needs of ``extractor.sections.Section``."""
+
+    heading: str
+    span: Span
+    role: str | None
+    children: Sequence[Any]
+
+
+@dataclass
+class Call:
+    """One request: a task on a piece (or two) of the document text."""
+
+    task: str
+    name: str  # unique within a report: "applications", "claims#2"
+    parts: list[tuple[int, str]]  # (offset in Document.text, text)
+    heading: str = ""
+    layout: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return _GAP.join(text for _, text in self.parts)
+
+    def variables(self) -> dict[str, Any]:
+        return {"task": self.task, "heading": self.heading, "layout": self.layout or "", "source": self.source, **self.extra}
+
+    def to_document(self, quote: str | None) -> Span | None:
+        """Where in ``Document.text`` the quote was copied from."""
+        for offset, text in self.parts:
+            span = locate(quote, text)
+            if span is not None:
+                return Span(start=offset + span.start, end=offset + span.end)
+        return None
+
+
+def _section_text(doc: Document, section: SectionLike) -> str:
+    return doc.text[section.span.start : section.span.end]
+
+
+def table_variables(task: str, layout: str | None) -> dict[str, str]:
+    """Label tables of ``extractor.record`` rendered for the prompt (keys never re-typed)."""
+    if task == "pre2019":
+        return {"keys": "\n".join(f"  {k}: {v}" for k, v in PRE2019_LABELS.items())}
+    if task == "applications":
+        return {
+            "rows": "\n".join(f"  {k}: {v}" for k, v in application_rows_for(layout).items()),
+            "columns": "、".join(f"{k} {v}" for k, v in APPLICANT_COLUMNS.items()),
+        }
+    if task == "review_litigation":
+        return {
+            "groups": "、".join(f"{k} {v}" for k, v in REVIEW_GROUPS.items()),
+            "outcomes": "、".join(f"{k} {v}" for k, v in REVIEW_OUTCOMES.items()),
+        }
+    spec = ACTIVE_DISCLOSURE_SPECS[layout or "2021"]
+    lines = [
+        f"  {row} {ACTIVE_DISCLOSURE_ROWS[row]}: " + ", ".join(f"{c} {label}" for c, label in cols.items())
+        for row, cols in spec.items()
+    ]
+    return {"rows": "\n".join(lines)}
+
+
+def _split_long(offset: int, text: str, limit: int) -> list[tuple[int, str]]:
+    """Pieces of at most ``limit`` chars, cut after a 。 or a line break where possible."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind("。"), window.rfind("\n"))
+        end = start + (cut + 1 if cut > limit // 3 else limit)
+        pieces.append((offset + start, text[start:end]))
+        start = end
+    if text[start:].strip():
+        pieces.append((offset + start, text[start:]))
+    return pieces
+
+
+def _paragraphs(doc: Document, section: SectionLike) -> list[tuple[int, str]]:
+    """The numbered paragraphs of a section (its children), else its lines."""
+    start, end = section.span.start, section.span.end
+    children = sorted(section.children or [], key=lambda c: c.span.start)
+    if children:
+        cuts = [start] + [c.span.start for c in children if start < c.span.start < end] + [end]
+    else:
+        cuts = [start]
+        pos = doc.text.find("\n", start, end)
+        while pos >= 0:
+            cuts.append(pos + 1)
+            pos = doc.text.find("\n", pos + 1, end)
+        cuts.append(end)
+    paras = [(a, doc.text[a:b]) for a, b in zip(cuts, cuts[1:]) if doc.text[a:b].strip()]
+    return paras
+
+
+def prose_chunks(doc: Document, sections: Sequence[SectionLike], limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """Consecutive paragraphs grouped into chunks of at most ``limit`` characters."""
+    chunks: list[tuple[int, str]] = []
+    for section in sections:
+        current: tuple[int, int] | None = None  # (start, end) in doc.text
+        for offset, text in _paragraphs(doc, section):
+            for p_off, p_text in _split_long(offset, text, limit):
+                p_end = p_off + len(p_text)
+                if current is not None and p_end - current[0] <= limit:
+                    current = (current[0], p_end)
+                else:
+                    if current is not None:
+                        chunks.append((current[0], doc.text[current[0] : current[1]]))
+                    current = (p_off, p_end)
+        if current is not None:
+            chunks.append((current[0], doc.text[current[0] : current[1]]))
+    return [(o, t) for o, t in chunks if t.strip()]
+
+
+def _could_hold_claim(text: str) -> bool:
+    """A claim needs at least two printed numbers (a total and a part, or a rate and a count)."""
+    return sum(1 for _ in zip(range(2), iter_numbers(compact(text)[0]))) >= 2
+
+
+@dataclass
+class _WholeText:
+    """The document as one section, when no section headings were found."""
+
+    heading: str
+    span: Span
+    role: str | None = None
+    children: Sequence[Any] = ()
+
+
+def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> list[Call]:
+    """The requests for one report (which sections, which task, which layout)."""
+    calls: list[Call] = []
+    text = doc.text
+    first = min((s.span.start for s in sections), default=len(text))
+    overview = next((s for s in sections if s.role == "overview"), None)
+    head_start = max(0, first - META_HEAD_CHARS // 2)
+    head_end = min(len(text), max(overview.span.end if overview else first, first + 600), head_start + META_HEAD_CHARS)
+    parts = [(head_start, text[head_start:head_end])]
+    tail_start = max(head_end, len(text) - META_TAIL_CHARS)
+    if tail_start < len(text) and text[tail_start:].strip():
+        parts.append((tail_start, text[tail_start:]))
+    calls.append(Call(task="meta", name="meta", parts=parts, heading="meta"))
+
+    tables_layout = meta.layout if meta.kind == "annual_report" and meta.layout in ("2019", "2021") else None
+    if tables_layout:
+        for task in TABLE_TASKS:
+            section = next((s for s in sections if s.role == task), None)
+            if section is None:
+                continue
+            calls.append(
+                Call(
+                    task=task,
+                    name=task,
+                    parts=[(section.span.start, _section_text(doc, section))],
+                    heading=section.heading,
+                    layout=tables_layout,
+                    extra=table_variables(task, tables_layout),
+                )
+            )
+    if meta.kind == "annual_report" and meta.layout == "pre2019":
+        parts = pre2019_parts(doc, sections)
+        if parts:
+            calls.append(
+                Call(task="pre2019", name="pre2019", parts=parts, heading="statistics", layout="pre2019",
+                     extra=table_variables("pre2019", None))
+            )
+    if tables_layout:
+        prose = [s for s in sections if s.role in PROSE_ROLES]
+    else:  # pre2019 reports and work summaries are prose throughout
+        prose = list(sections) or [_WholeText(heading="", span=Span(start=0, end=len(text)))]
+    kind = "work summary (政务公开工作落实情况)" if meta.kind == "work_summary" else "annual report"
+    chunks = [(o, t) for o, t in prose_chunks(doc, prose) if _could_hold_claim(t)]
+    for i, (offset, chunk) in enumerate(chunks):
+        heading = next((s.heading for s in prose if s.span.start <= offset < s.span.end), "")
+        calls.append(
+            Call(task="claims", name=f"claims#{i}", parts=[(offset, chunk)], heading=heading, extra={"kind": kind})
+        )
+    return calls
+
+
+PRE2019_ROLES = frozenset({"active_disclosure", "applications", "review_litigation"})
+_FEES = re.compile(r"收费|费用")
+_STATS_TABLE = re.compile(r"统计指标|统\s*计\s*数")
+STATS_TABLE_CHARS = 3000
+
+
+def pre2019_parts(doc: Document, sections: Sequence[SectionLike]) -> list[tuple[int, str]]:
+    """The pieces of a pre-2019 report that hold its statistics: disclosure, applications, review and fee
+    sections (or, when none is recognised, the sections of no known role), and the attached statistics
+    table (often glued to the last section)."""
+    spans = [
+        (s.span.start, s.span.end)
+        for s in sections
+        if s.role in PRE2019_ROLES or (s.role is None and _FEES.search(s.heading))
+    ]
+    if not spans:  # headings of their own wording (二、公开政府信息情况): the sections of no known role
+        spans = [(s.span.start, s.span.end) for s in sections if s.role is None]
+    table = _STATS_TABLE.search(doc.text)
+    if table is not None:
+        start = doc.text.rfind("\n", 0, table.start()) + 1
+        spans.append((start, min(len(doc.text), start + STATS_TABLE_CHARS)))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return [(a, doc.text[a:b]) for a, b in merged if doc.text[a:b].strip()]

@@ -466,16 +466,30 @@ def _execute(
     suspects: deque[_Task] = deque()
     executor = _new_executor(jobs, use_threads)
     in_flight: dict[Future[WorkResult], _Task] = {}
+
+    def submit(queue: deque[_Task]) -> bool:
+        """Start the next task of ``queue``; False (task kept) if the pool broke since the last look."""
+        task = queue.popleft()
+        try:
+            in_flight[executor.submit(work, task.path, options)] = task
+            return True
+        except BrokenProcessPool:
+            queue.appendleft(task)
+            return False
+
     try:
         while pending or suspects or in_flight:
+            started = True
             if suspects:
                 if not in_flight:  # isolate: a suspect runs alone
-                    task = suspects.popleft()
-                    in_flight[executor.submit(work, task.path, options)] = task
+                    started = submit(suspects)
             else:
-                while pending and len(in_flight) < jobs * 2:
-                    task = pending.popleft()
-                    in_flight[executor.submit(work, task.path, options)] = task
+                while started and pending and len(in_flight) < jobs * 2:
+                    started = submit(pending)
+            if not started and not in_flight:  # broke with nothing in flight to tell us: just replace it
+                executor.shutdown(wait=False, cancel_futures=True)
+                executor = _new_executor(jobs, use_threads)
+                continue
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken: list[_Task] = []
             for fut in done:

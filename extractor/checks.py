@@ -842,7 +842,17 @@ def check(
         *check_grounding(record, text, evidence),
         *check_empty_tables(record, text, sections),
     ]
+    if evidence:
+        findings = [_with_cell_evidence(f, evidence) for f in findings]
     return findings if include_not_checkable else failures(findings)
+
+
+def _with_cell_evidence(finding: Finding, evidence: dict[str, Evidence]) -> Finding:
+    """A finding on table cells points at the text of every cell it involves, so a person can look."""
+    if finding.evidence:
+        return finding
+    spans = [evidence[p].span for p in finding.paths if p in evidence and evidence[p].span is not None]
+    return finding.model_copy(update={"evidence": spans}) if spans else finding
 
 
 def failures(findings: Iterable[Finding]) -> list[Finding]:

@@ -15,11 +15,13 @@ from pydantic import BaseModel
 from extractor import __version__
 from extractor.checks import check
 from extractor.document import Document
-from extractor.errors import InputError
+from extractor.errors import InputError, ModelError
+from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
 from extractor.readings import Extraction, RunInfo
 from extractor.reader import read_document
+from extractor.reconcile import reconcile
 from extractor.sections import split_sections
 
 EngineChoice = Literal["reader", "llm", "both"]
@@ -30,24 +32,46 @@ class ExtractOptions(BaseModel):
 
     engine: EngineChoice = "reader"
     check: bool = True
+    llm: LlmSettings | None = None  # required by the engines "llm" and "both"
 
 
 def extract_document(doc: Document, options: ExtractOptions | None = None) -> Extraction:
-    """Read one loaded report with the reader engine and return the checked record."""
+    """Read one loaded report with the chosen engine(s), reconcile, check, and return the record.
+
+    With ``engine="both"`` every value is agreed, chosen or conflicted (see
+    ``reconcile``). A model endpoint that is missing or unusable raises
+    ``ModelError`` unless ``llm.fallback_reader`` is set, in which case the
+    reader's record is returned and the failure is noted in ``run.failures``.
+    """
     options = options or ExtractOptions()
     sections = split_sections(doc.text)
     meta = detect_meta(doc, sections)
-    reading = read_document(doc, sections, meta)
-    record = reading.record.model_copy(update={"meta": meta, "sections": [s.heading for s in sections]})
-    findings = check(record, doc.text, reading.evidence, sections) if options.check else []
-    return Extraction(
-        record=record,
-        evidence=reading.evidence,
-        findings=findings,
-        run=RunInfo(
-            engines=["reader"], extractor_version=__version__, input_path=doc.path, input_sha256=doc.sha256
-        ),
-    )
+    headings = [s.heading for s in sections]
+    reader = llm = None
+    run = RunInfo(engines=[])
+    if options.engine in ("llm", "both"):
+        settings = options.llm or LlmSettings.from_env()
+        try:
+            from extractor.llm.engine import read_with_model_sync  # openai/instructor only when a model is asked for
+
+            llm, run = read_with_model_sync(doc, sections, meta, settings)
+        except ModelError as exc:
+            if not settings.fallback_reader:
+                raise
+            run = RunInfo(engines=[], failures=[f"model engine not used: {exc}"])
+    if options.engine != "llm" or llm is None:
+        reader = read_document(doc, sections, meta)
+        reader.record = reader.record.model_copy(update={"meta": meta, "sections": headings})
+        run.engines = ["reader", *run.engines]
+    if llm is not None:
+        llm.record = llm.record.model_copy(update={"sections": headings})
+    if reader is not None:
+        record, evidence = reconcile(reader, llm, doc.text)
+    else:
+        record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
+    findings = check(record, doc.text, evidence, sections) if options.check else []
+    run = run.model_copy(update={"extractor_version": __version__, "input_path": doc.path, "input_sha256": doc.sha256})
+    return Extraction(record=record, evidence=evidence, findings=findings, run=run)
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Extraction:

@@ -141,6 +141,11 @@ class Reply:
 Handler = Callable[[ChatRequest], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets connections when 16+ clients connect at once
+
+
 def completion_body(request: ChatRequest, reply: Reply, number: int) -> dict[str, Any]:
     """An OpenAI chat.completion object for ``reply`` (kinds ``answer`` and ``content``)."""
     body = request.body
@@ -231,8 +236,7 @@ class OpenAIServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="openai-test-server", daemon=True)
         self._thread.start()
         return self

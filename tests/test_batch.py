@@ -136,14 +136,16 @@ def test_identical_files_are_one_report(tmp_path: Path) -> None:
     assert summary.duplicates[0].error and files[0].name in summary.duplicates[0].error
 
 
-def test_a_report_that_kills_its_worker_is_isolated(tmp_path: Path) -> None:
+@pytest.mark.parametrize("crashers", [["crash.txt"], ["crash-a.txt", "zz-crash.txt"]])
+def test_a_report_that_kills_its_worker_is_isolated(tmp_path: Path, crashers: list[str]) -> None:
     bs.copy_eval(tmp_path / "in", FEW)
-    (tmp_path / "in" / "crash.txt").write_text("boom", encoding="utf-8")
+    for name in crashers:
+        (tmp_path / "in" / name).write_text(f"boom {name}", encoding="utf-8")
     summary = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=2, work=bs.work_crash)
-    assert [Path(f.path).name for f in summary.failures] == ["crash.txt"]
-    assert "worker process died" in (summary.failures[0].error or "")
+    assert sorted(Path(f.path).name for f in summary.failures) == crashers
+    assert all("worker process died" in (f.error or "") for f in summary.failures)
     with ResultsDB(tmp_path / "out" / DB_NAME) as db:
-        assert sorted(r.status for r in db.reports()) == ["failed"] + ["ok"] * len(FEW)
+        assert sorted(r.status for r in db.reports()) == ["failed"] * len(crashers) + ["ok"] * len(FEW)
 
 
 def test_empty_input_and_file_as_out_are_user_errors(tmp_path: Path) -> None:

@@ -6,10 +6,9 @@ recorded exactly once, and what the model could not read is recorded per
 section (status ``partial``, retried by a rerun). A refused key stops the batch
 with the finished reports kept.
 
-The pipeline does not route ``engine="llm"`` to the model engine yet, so
-``pipeline.extract_document`` is replaced here by the model path (sections ->
-meta -> ``read_with_model_sync``); the batch worker, its error handling, the
-threads, the database and the engine are the real ones.
+Everything is the real thing: the pipeline with ``engine="llm"``, the batch
+worker and its threads, the database and the engine; only the endpoint is the
+suite's own local server.
 """
 
 from __future__ import annotations
@@ -21,34 +20,17 @@ from pathlib import Path
 import pytest
 from llm_answers import ANSWERS, by_title
 from openai_server import ChatRequest, OpenAIServer, Reply, schema_title
-from pydantic import BaseModel
 
 import batch_support as bs
-from extractor import pipeline
 from extractor.batch import run_batch
-from extractor.document import Document
-from extractor.llm import LlmSettings, read_with_model_sync
-from extractor.meta import detect_meta
-from extractor.readings import Extraction
-from extractor.sections import split_sections
+from extractor.llm import LlmSettings
+from extractor.pipeline import ExtractOptions
 from extractor.storage import DB_NAME, ResultsDB
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])  # only the local test server
 
 SECRET = "sk-test-batch-faults-never-written"
 CALLS_PER_REPORT = 5  # meta, table 二, table 三, table 四, claims for hebei-gxt-2021
-
-
-class ModelOptions(BaseModel):
-    engine: str = "llm"
-    llm: LlmSettings
-
-
-def model_extract_document(doc: Document, options: ModelOptions) -> Extraction:  # type: ignore[override]
-    sections = split_sections(doc.text)
-    meta = detect_meta(doc, sections)
-    reading, run = read_with_model_sync(doc, sections, meta, options.llm)
-    return Extraction(record=reading.record, evidence=reading.evidence, run=run)
 
 
 class FaultPlan:
@@ -68,15 +50,10 @@ class FaultPlan:
         return self.faults.get((title, n)) or self.clean(request)
 
 
-@pytest.fixture(autouse=True)
-def model_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "extract_document", model_extract_document)
-
-
-def _options(server: OpenAIServer, tmp_path: Path, **kw: object) -> ModelOptions:
+def _options(server: OpenAIServer, tmp_path: Path, **kw: object) -> ExtractOptions:
     values = {"model": "hand-written", "base_url": server.url, "api_key": SECRET, "mode": "tools",
               "cache_dir": tmp_path / "cache", "use_cache": False, "http_retries": 2, "max_retries": 1, **kw}
-    return ModelOptions(llm=LlmSettings(**values))
+    return ExtractOptions(engine="llm", llm=LlmSettings(**values))
 
 
 def _reports(out: Path) -> list[tuple[str, str, str | None]]:

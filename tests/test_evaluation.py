@@ -358,17 +358,13 @@ def test_one_eval_per_prompt_side_by_side(tmp_path: Path, monkeypatch: pytest.Mo
     import extractor.pipeline as pipeline
     from extractor.cli import app
 
-    class WithPrompt(pipeline.ExtractOptions):  # the model engine's option, as the pipeline will carry it
-        prompt_version: str | None = None
-
     answers = {"v1": GOLD_A, "v2": record(review_litigation=review(upheld=1, corrected=5, total=6))}
     seen: list[tuple[str, str | None]] = []
 
-    def extract_path(path: str | Path, options: WithPrompt) -> Extraction:
-        seen.append((options.engine, options.prompt_version))
-        return Extraction(record=answers[options.prompt_version])
+    def extract_path(path: str | Path, options: pipeline.ExtractOptions) -> Extraction:
+        seen.append((options.engine, options.llm.prompt_version))
+        return Extraction(record=answers[options.llm.prompt_version])
 
-    monkeypatch.setattr(pipeline, "ExtractOptions", WithPrompt)
     monkeypatch.setattr(pipeline, "extract_path", extract_path)
     root = make_eval_dir(tmp_path / "eval", {"a": GOLD_A})
     args = ["eval", "--eval-dir", str(root), "--engine", "llm", "--prompt", "v1", "--prompt", "v2",

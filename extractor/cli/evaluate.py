@@ -12,6 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from extractor.cli.app import app, err_console
+from extractor.cli.options import (
+    BaseUrlOpt,
+    CacheDirOpt,
+    ConcurrencyOpt,
+    ModelOpt,
+    ModeOpt,
+    NoCacheOpt,
+    RefreshOpt,
+    llm_settings,
+)
 from extractor.errors import ExitCode, ExtractorError
 from extractor.evaluation import (
     GROUPS,
@@ -68,6 +78,13 @@ def eval_run(
         help="Exit with code 5 when overall micro F1 is below this (with several prompts: when any run is).",
     ),
     report: list[str] | None = typer.Option(None, "--report", help="Only this report id (repeatable)."),
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    mode: ModeOpt = None,
+    concurrency: ConcurrencyOpt = 4,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    refresh: RefreshOpt = False,
 ) -> None:
     """Extract every report of the eval set and score it against the gold records.
 
@@ -83,8 +100,12 @@ def eval_run(
     prompts: list[str | None] = list(prompt) if prompt else [None]
     base = out or default_out_dir()
     runs: list[EvalRun] = []
+    settings = llm_settings(
+        model=model, base_url=base_url, mode=mode, concurrency=concurrency, cache_dir=cache_dir,
+        no_cache=no_cache, refresh=refresh,
+    )
     for version in prompts:
-        options = extract_options(engine.value, version)
+        options = extract_options(engine.value, version, settings)
         label = engine.value + (f" · prompt {version}" if version else "")
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[report]}"),

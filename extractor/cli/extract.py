@@ -9,7 +9,6 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from extractor.atomic import atomic_write_text
@@ -29,27 +28,13 @@ from extractor.cli.options import (
 )
 from extractor.errors import ExitCode, ExtractorError, ModelError
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
+from extractor.pipeline import ExtractOptions, extract_path
 
 
 class EngineChoice(str, Enum):
     reader = "reader"
     llm = "llm"
     both = "both"
-
-
-# Where ExtractOptions keeps the model settings (the pipeline's choice of name).
-_LLM_FIELDS = ("llm", "llm_settings", "model_settings")
-
-
-def _extract_options(engine: str, settings: BaseModel) -> BaseModel:
-    """ExtractOptions with the engine and, once the pipeline takes them, the model settings."""
-    from extractor.pipeline import ExtractOptions
-
-    values: dict[str, object] = {"engine": engine}
-    field = next((f for f in _LLM_FIELDS if f in ExtractOptions.model_fields), None)
-    if field is not None:
-        values[field] = settings
-    return ExtractOptions(**values)
 
 
 def _is_batch(inputs: list[Path], out: Path | None) -> bool:
@@ -74,9 +59,10 @@ def extract(
         None, "--jobs", "-j", min=1,
         help="Reports extracted at once (default: one per CPU core for the reader engine; --concurrency with a model).",
     ),
-    engine: EngineChoice = typer.Option(
-        EngineChoice.reader, "--engine", "-e", case_sensitive=False,
-        help="reader (no model needed), llm (the model reads the tables) or both (reconciled).",
+    engine: EngineChoice | None = typer.Option(
+        None, "--engine", "-e", case_sensitive=False, show_default=False,
+        help="reader (no model needed), llm (the model alone) or both (reconciled). "
+        "Default: both when a model is configured, else reader.",
     ),
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -98,13 +84,17 @@ def extract(
         model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency, cache_dir=cache_dir,
         no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
     )
+    if engine is None:
+        engine = EngineChoice.both if settings.is_configured else EngineChoice.reader
+        if engine is EngineChoice.reader:
+            err_console.print(
+                "[dim]no model configured (--model / EXTRACTOR_MODEL, and a key): using the reader engine alone[/]"
+            )
     if engine is not EngineChoice.reader and not fallback_reader and settings.missing():
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
-    options = _extract_options(engine.value, settings)
+    options = ExtractOptions(engine=engine.value, llm=settings if engine is not EngineChoice.reader else None)
     if not _is_batch(inputs, out):
-        from extractor.pipeline import extract_path
-
-        extraction = extract_path(inputs[0], options)  # type: ignore[arg-type]
+        extraction = extract_path(inputs[0], options)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if out is None:
             typer.echo(text)
@@ -147,7 +137,7 @@ def extract(
         )
 
 
-def _run_with_progress(inputs: list[Path], out: Path, options: BaseModel, jobs: int | None) -> BatchSummary:
+def _run_with_progress(inputs: list[Path], out: Path, options: ExtractOptions, jobs: int | None) -> BatchSummary:
     progress = Progress(
         TextColumn("[bold]extract[/]"),
         BarColumn(),

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from extractor.record import Claim, Number
 
@@ -70,6 +69,8 @@ def match_claims(gold: Sequence[Claim], predicted: Sequence[Claim]) -> list[tupl
     pairs: dict[int, int] = {}
     if gold and predicted:
         sim = np.array([[claim_similarity(g, p) for p in predicted] for g in gold])
+        from scipy.optimize import linear_sum_assignment  # here: scipy costs half a second to import
+
         rows, cols = linear_sum_assignment(sim, maximize=True)
         for i, j in zip(rows.tolist(), cols.tolist()):
             if sim[i, j] >= MIN_SIMILARITY or (sim[i, j] > 0 and _anchored(gold[i], predicted[j])):

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractor import __version__
 from extractor.atomic import atomic_write_text
-from extractor.errors import ExtractorError, InputError, ModelError
+from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
+from extractor.llm.config import LlmSettings
 from extractor.evaluation.models import EvalReport
 from extractor.evaluation.scoring import Case, score_case, summarize
 from extractor.readings import Extraction
@@ -27,9 +28,6 @@ from extractor.record import Record
 
 if TYPE_CHECKING:
     from extractor.pipeline import ExtractOptions
-
-# Option names the model engine may give the prompt version in ``ExtractOptions``.
-_PROMPT_OPTION_NAMES: tuple[str, ...] = ("prompt_version", "prompt")
 
 
 class ManifestEntry(BaseModel):
@@ -132,17 +130,18 @@ def load_eval_set(eval_dir: str | Path, report_ids: Sequence[str] | None = None)
 
 
 # ------------------------------------------------------------------ running
-def extract_options(engine: str = "reader", prompt: str | None = None) -> ExtractOptions:
-    """Pipeline options for one run; ``prompt`` goes to the model engine's prompt-version option."""
+def extract_options(engine: str = "reader", prompt: str | None = None, settings: LlmSettings | None = None) -> ExtractOptions:
+    """Pipeline options for one run: the model settings (from the environment unless given), with ``prompt``."""
     from extractor.pipeline import ExtractOptions
 
-    data: dict[str, Any] = {"engine": engine}
+    if engine == "reader":
+        if prompt is not None:
+            raise ExtractorError("--prompt selects the model engine's prompts: add --engine llm (or both).", ExitCode.USAGE)
+        return ExtractOptions(engine="reader")
+    settings = settings or LlmSettings.from_env()
     if prompt is not None:
-        name = next((n for n in _PROMPT_OPTION_NAMES if n in ExtractOptions.model_fields), None)
-        if name is None:
-            raise ExtractorError("--prompt needs the model engine, which this installation does not have yet.")
-        data[name] = prompt
-    return ExtractOptions(**data)
+        settings = settings.model_copy(update={"prompt_version": prompt})
+    return ExtractOptions(engine=engine, llm=settings)
 
 
 def git_revision() -> str | None:
@@ -221,7 +220,7 @@ def run_eval(
     predictions = predict(eval_set, options, on_report)
     seconds = time.perf_counter() - started
     runs = [p.extraction.run for p in predictions if p.extraction is not None]
-    prompt = next((getattr(options, n) for n in _PROMPT_OPTION_NAMES if getattr(options, n, None)), None)
+    prompt = options.llm.prompt_version if options.llm is not None else None
     manifest = RunManifest(
         engine=str(options.engine),
         engines_used=sorted({engine for r in runs for engine in r.engines}),

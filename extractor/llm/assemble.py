@@ -33,6 +33,8 @@ from extractor.record import (
 
 @dataclass
 class CallResult:
+    """What one request produced: the answer (or the failure, with any salvaged answer) and its cost."""
+
     call: Call
     answer: BaseModel | None = None
     failure: str | None = None  # set when the answer failed (kept lenient if it could be read)
@@ -41,7 +43,6 @@ class CallResult:
     attempts: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-
 
 
 def _evidence(call: Call, quote: str | None, value: Any, note: str | None) -> Evidence:

@@ -718,6 +718,7 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
         if current_row is not None:
             content[current_row].append(it)
     expected_blocks = _AD_BLOCKS["2021" if layout == "2021" else "2019"]
+    remarked = _remarked_cells(text, items, content, layout)
     decided: dict[str, Row | None] = {}
     why: dict[str, str] = {}
     # 1. a block whose numbers are separate cells and exactly fill its rows: read in row order
@@ -762,6 +763,13 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
                 row_items = row_items[:-1]
             if len(row_items) == k:
                 decided[r] = [_item_piece(it) for it in row_items]
+            elif len(row_items) == k - 1 and r in remarked and remarked[r][1] is not None:
+                piece, col = remarked[r]
+                rest = iter(_item_piece(it) for it in row_items)
+                decided[r] = [piece if c == col else next(rest) for c in range(k)]
+                result.problems.append(
+                    f"active_disclosure.{r}.{cols[col]}: printed apart from its row with the remark that names its column"
+                )
             else:
                 why[r] = f"{sum(it.kind == 'num' for it in row_items)} numbers printed for {k} columns"
                 decided[r] = None
@@ -792,6 +800,40 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
         if "amount_unit" in cols_spec:
             result.cells[f"{r}.amount_unit"] = _amount_unit(text, row[-1] if row else None, content.get(r, []))
     return result
+
+
+# A cell printed with a remark, e.g. '22（其中修订 16 件）': the remark's words name the column.
+_REMARKED_CELL = re.compile(r"(?m)^[ \t]*(\d+)[ \t]*\n?[ \t]*\(([^()\n]{1,30})\)[ \t]*$")
+_REMARK_COLUMN_2021: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (2, re.compile(r"现行有效")),
+    (1, re.compile(r"废止|失效")),
+    (0, re.compile(r"制发|修订|制定|印发")),
+)
+
+
+def _remarked_cells(text: str, items: Sequence[Item], content: Mapping[str, list[Item]], layout: str) -> dict[str, tuple[Piece, int | None]]:
+    """Multi-line cells that a converter pulled out of the 规章 / 规范性文件 rows (layout 2021).
+
+    Such cells are printed, with their remark, between the block header and
+    the rows. They go, in order, to the rows that lost exactly one cell; the
+    column is the one the remark names (None when it names none).
+    """
+    if layout != "2021":
+        return {}
+    block = next((it for it in items if it.kind == "label" and it.key == "block"), None)
+    first_row = next((it for it in items if it.kind == "label" and it.key in ("regulations", "normative_documents")), None)
+    if block is None or first_row is None or first_row.span.start <= block.span.end:
+        return {}
+    loose = list(_REMARKED_CELL.finditer(text, block.span.end, first_row.span.start))
+    short = [r for r in ("regulations", "normative_documents") if len([it for it in content.get(r, []) if it.explicit]) == 2]
+    if not loose or len(loose) != len(short):
+        return {}
+    out: dict[str, tuple[Piece, int | None]] = {}
+    for row, m in zip(short, loose):
+        col = next((c for c, pattern in _REMARK_COLUMN_2021 if pattern.search(m.group(2))), None)
+        piece = Piece(value=int(m.group(1)), text=m.group(1), span=Span(start=m.start(1), end=m.end(1)))
+        out[row] = (piece, col)
+    return out
 
 
 # Prose that states the report's own normative-document counts (2021 layout: 制发 / 废止 / 现行有效).

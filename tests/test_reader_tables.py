@@ -72,6 +72,11 @@ def test_split_runs_spaces_separate_cells() -> None:
     assert sorted(got) == sorted([[230, 0, 0, 0, 0, 2, 3], [2, 30, 0, 0, 0, 0, 23], [23, 0, 0, 0, 0, 0, 23]])
 
 
+def test_thousands_separators_make_one_cell() -> None:
+    assert values(split_run(_run("1,295"), 1)) == [[1295]]
+    assert split_run(_run("1,295"), 2) == []
+
+
 def test_piece_spans_point_at_their_digits() -> None:
     text = "xx230 000023"
     runs = [_run("230", 2), _run("000023", 6)]
@@ -180,6 +185,18 @@ def test_flattened_row_with_vanished_blanks_keeps_only_what_is_decided() -> None
     assert got["granted"] == [None] * 6 + [2]
     assert got["carried_over"] == [None] * 7
     assert any("new_received" in p for p in reading.problems)
+
+
+def test_space_separated_rows_with_thousands_separators() -> None:
+    rows = consistent_rows()
+    rows["new_received"] = [1200, 2, 0, 0, 0, 0, 1202]
+    rows["granted"] = [1195, 1, 0, 0, 0, 0, 1196]
+    rows["total"] = [1199, 2, 0, 0, 0, 0, 1201]
+    lines = [label + " " + " ".join(f"{v:,}" for v in rows[key]) for key, label in _SPLIT_LABELS.items()]
+    reading = read(wrap("申请人情况 自然人 总计\n" + "\n".join(lines)))
+    assert table3(reading) == rows
+    doc = load_bytes(wrap("申请人情况 自然人 总计\n" + "\n".join(lines)).encode(), "t.txt")
+    assert_spans_hold_digits(doc.text, reading)
 
 
 def test_one_cell_per_line_with_blank_lines_as_blank_cells() -> None:

@@ -30,13 +30,14 @@ FOOTER_RE = re.compile(r"(?m)^[ \t]*[-—–―]{1,2}[ \t]*\d{1,3}[ \t]*[-—–
 LABEL_NUMERAL_RE = re.compile(rf"(\d)\.(?=[ \t]*[{_CJK}“\"])")
 # The numbering just before a recognised label, also with '、' ('1、申请人无正当理由逾期不补正').
 _NUMERAL_BEFORE_LABEL_RE = re.compile(r"(\d)[ \t]*[.、][ \t]*[^\d\s.、]{0,12}$")
-RUN_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# A printed number or run of digits; '1,295' (thousands separators) is one number, never two cells.
+RUN_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|[+-]?\d+(?:\.\d+)?")
 # Numbers that are never table cells: years and dates (running page headers), page counters.
 NOT_A_CELL_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[ \t]*年(?:[ \t]*\d{1,2}[ \t]*月)?(?:[ \t]*\d{1,2}[ \t]*日)?|[第共][ \t]*\d+[ \t]*页")
 MD_RULE_RE = re.compile(r"^[ \t]*\|?[ \t:|-]*-[ \t:|-]*\|?[ \t]*$")
 _BLANK_MARKS = {"", "-", "/", "—", "--", "——", "－", "\\"}
 # A delimited cell holding one number (digits split over spans may come with spaces), maybe with its unit.
-_DELIMITED_NUM_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:万元|亿元|元)?$")
+_DELIMITED_NUM_RE = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|亿元|元)?$")
 
 
 class Item(BaseModel):

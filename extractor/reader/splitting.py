@@ -22,7 +22,7 @@ from extractor.numbers import parse_number
 from extractor.record import Number
 
 # One printed cell: optional sign, no leading zero unless the integer part is 0, optional decimals.
-_PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
+_PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?$")
 MAX_CANDIDATES = 20_000  # beyond this a run is too ambiguous to be worth enumerating
 
 

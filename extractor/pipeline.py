@@ -78,20 +78,44 @@ def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Ext
     return extract_document(load(path), options)
 
 
-def open_result(path: str | Path) -> tuple[Document, Extraction]:
-    """A report file (extracted now) or a saved ``extract`` JSON, with the document its spans point into."""
+def _report_of(record_path: Path, extraction: Extraction) -> Path | None:
+    """The report a saved record came from: ``run.input_path``, else ``source`` beside the JSON or in ../reports/."""
+    candidates: list[Path] = []
+    if extraction.run.input_path:
+        candidates.append(Path(extraction.run.input_path))
+    if extraction.record.source:
+        name = Path(extraction.record.source)
+        candidates += [name, record_path.parent / name, record_path.parent.parent / "reports" / name]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def open_result(
+    path: str | Path, report: str | Path | None = None
+) -> tuple[Document | None, Extraction, list[str]]:
+    """A report file (extracted now), or a saved record JSON (``extract`` output or gold) with its report.
+
+    The report of a JSON is ``report`` when given, else found from the record.
+    Returns the document (None when the report cannot be found), the
+    extraction, and notes for the user; evidence spans are dropped when the
+    report changed since the record was written, since they would point at
+    the wrong text.
+    """
     path = Path(path)
     if path.suffix.lower() != ".json":
         doc = load(path)
-        return doc, extract_document(doc)
+        return doc, extract_document(doc), []
     try:
         extraction = Extraction.from_json_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.") from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a record written by `extractor extract` ({exc}); pass the report itself instead.") from None
-    source = extraction.run.input_path
-    if not source:
-        raise InputError(f"{path}: the record does not name the report it came from; pass the report itself instead.")
+        first = str(exc).splitlines()[0]
+        raise InputError(f"{path}: not a record written by `extractor extract` ({first}); pass the report itself instead.") from None
+    source = Path(report) if report else _report_of(path, extraction)
+    if source is None:
+        return None, extraction, ["the report this record came from was not found (give it with --report)"]
     doc = load(source)
     if extraction.run.input_sha256 and doc.sha256 != extraction.run.input_sha256:
-        raise InputError(f"{source} changed since {path} was written; extract it again.")
-    return doc, extraction
+        note = f"{source} changed since the record was written: its evidence spans are ignored (extract it again)"
+        return doc, extraction.model_copy(update={"evidence": {}}), [note]
+    return doc, extraction, []

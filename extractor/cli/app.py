@@ -12,9 +12,10 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from extractor import __version__
-from extractor.errors import EXIT_CODES_HELP, ExitCode, ExtractorError
+from extractor.errors import EXIT_CODES_HELP, ExtractorError
 
 app = typer.Typer(
     name="extractor",
@@ -46,25 +47,9 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: Typer handles usage errors (exit 2); ours become one line and their code."""
     try:
-        # Outside standalone mode Typer returns the code of a `typer.Exit` instead of exiting with it.
-        code = app(standalone_mode=False)
+        app()  # standalone: exits by itself with the command's code
     except ExtractorError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True)
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        err_console.print("[yellow]interrupted[/]: finished results are kept; run the same command again to resume.")
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

@@ -8,53 +8,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from extractor.batch import check_across
 from extractor.checks import check as run_checks
 from extractor.cli.app import app, err_console
-from extractor.errors import ExitCode, InputError
-from extractor.readings import Evidence, Extraction, Finding
-from extractor.record import Record
-
-
-def _report_for(record_path: Path, extraction: Extraction) -> Path | None:
-    """The report a saved record came from: ``run.input_path``, else ``source`` beside the JSON or in ../reports."""
-    candidates: list[Path] = []
-    if extraction.run.input_path:
-        candidates.append(Path(extraction.run.input_path))
-    if extraction.record.source:
-        name = Path(extraction.record.source)
-        candidates += [name, record_path.parent / name, record_path.parent.parent / "reports" / name]
-    return next((p for p in candidates if p.is_file()), None)
-
-
-def _open(file: Path, report: Path | None) -> tuple[Record, str | None, dict[str, Evidence], list[str]]:
-    """Record, report text (None when it cannot be found), evidence, and notes for the user."""
-    from extractor.loading import load
-
-    notes: list[str] = []
-    if file.suffix.lower() != ".json":
-        from extractor.pipeline import extract_document
-
-        doc = load(file)
-        extraction = extract_document(doc)
-        return extraction.record, doc.text, extraction.evidence, notes
-    try:
-        extraction = Extraction.from_json_dict(json.loads(file.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file.") from None
-    except (OSError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(f"{file}: not a canonical record JSON ({first}); pass the report itself instead.") from None
-    source = report or _report_for(file, extraction)
-    if source is None:
-        notes.append("report text not found (give it with --report): prose, grounding and empty-table rules are not checkable")
-        return extraction.record, None, extraction.evidence, notes
-    doc = load(source)
-    evidence = extraction.evidence
-    if extraction.run.input_sha256 and doc.sha256 != extraction.run.input_sha256:
-        notes.append(f"{source} changed since the record was written: its evidence spans are ignored")
-        evidence = {}
-    return extraction.record, doc.text, evidence, notes
-
+from extractor.errors import ExitCode, ExtractorError
+from extractor.pipeline import open_result
+from extractor.readings import Finding
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
@@ -80,18 +39,31 @@ def _print_table(findings: list[Finding], label: str) -> None:
     epilog="Exit codes: 0 when every rule that could be checked holds; 5 when any rule fails; 3 when the input cannot be read.",
 )
 def check(
-    file: Path = typer.Argument(..., help="A report (.txt .md .html .docx .pdf), or a record JSON from `extractor extract` or a gold file."),
+    file: Path | None = typer.Argument(None, help="A report (.txt .md .html .docx .pdf), or a record JSON from `extractor extract` or a gold file.", show_default=False),
     report: Path | None = typer.Option(None, "--report", "-r", help="The report text of a record JSON (default: found from its run/source)."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
     show_all: bool = typer.Option(False, "--all", help="Also list the rules that could not be checked (blank or missing inputs)."),
+    across: Path | None = typer.Option(
+        None, "--across", help="A batch output directory (or its results.db): check consecutive years of the same body against each other.",
+    ),
 ) -> None:
     """Check a report's numbers: table sums and balances, claims in prose, prose against tables, grounding.
 
     A blank is never taken as agreement: a rule whose inputs are blank is 'not checkable' (shown with --all).
     Exit code 5 when any rule fails, 0 when clean.
     """
-    record, text, evidence, notes = _open(file, report)
-    findings = run_checks(record, text, evidence, include_not_checkable=True)
+    if (file is None) == (across is None):
+        raise ExtractorError("give a report or record FILE, or --across DIR (not both).", ExitCode.USAGE)
+    if across is not None:
+        findings, label = check_across(across), across.name
+        notes: list[str] = []
+    else:
+        doc, extraction, notes = open_result(file, report)
+        if doc is None:
+            notes.append("prose, grounding and empty-table rules are not checkable without the report text")
+        text = doc.text if doc is not None else None
+        findings = run_checks(extraction.record, text, extraction.evidence, include_not_checkable=True)
+        label = file.name
     failed = [f for f in findings if f.status == "fail"]
     shown = findings if show_all else failed
     for note in notes:
@@ -99,11 +71,11 @@ def check(
     if as_json:
         typer.echo(json.dumps([f.model_dump(mode="json") for f in shown], ensure_ascii=False, indent=2))
     elif shown:
-        _print_table(shown, f"{file.name}: findings")
+        _print_table(shown, f"{label}: findings")
     unchecked = len(findings) - len(failed)
     err_console.print(
-        f"{file.name}: {len(failed)} failed, {unchecked} not checkable" + ("" if show_all or not unchecked else " (--all to list)"),
+        f"{label}: {len(failed)} failed, {unchecked} not checkable" + ("" if show_all or not unchecked else " (--all to list)"),
         highlight=False,
     )
     if failed:
-        raise typer.Exit(int(ExitCode.FINDINGS))
+        raise typer.Exit(int(ExitCode.FINDINGS))  # findings are the answer, not an error: no error line

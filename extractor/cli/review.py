@@ -8,6 +8,7 @@ import typer
 
 from extractor.atomic import atomic_write_text
 from extractor.cli.app import app, err_console
+from extractor.errors import InputError
 from extractor.pipeline import open_result
 from extractor.review import render_review
 
@@ -16,9 +17,14 @@ from extractor.review import render_review
 def review(
     file_or_result: Path = typer.Argument(..., help="A report file, or a record JSON written by `extractor extract`."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the page [default: <name>.review.html]."),
+    report: Path | None = typer.Option(None, "--report", "-r", help="The report of a record JSON (default: found from the record)."),
 ) -> None:
     """Write a review page: the source text with every value highlighted at its evidence, the tables beside it."""
-    doc, extraction = open_result(file_or_result)
+    doc, extraction, notes = open_result(file_or_result, report)
+    for note in notes:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if doc is None:
+        raise InputError(f"{file_or_result}: the review page needs the report text; give it with --report.")
     target = out or file_or_result.with_name(file_or_result.stem + ".review.html")
     atomic_write_text(target, render_review(doc, extraction))
     err_console.print(f"review page written to [bold]{target}[/]")

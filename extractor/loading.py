@@ -240,17 +240,35 @@ def _detected(data: bytes) -> list[str]:
     text we try GB18030 first (strictly: if it fails, the detector's order follows).
     """
     results = list(charset_normalizer.from_bytes(data))
+    codecs_: list[str] = ["gb18030"] if _reads_as_chinese(data) else []
     if not results:
-        return []
+        return codecs_
     near = [m for m in results if m.chaos <= results[0].chaos + 0.1]
-    codecs_: list[str] = []
-    if any(_codec_name(m.encoding) in _EAST_ASIAN for m in near):
+    if not codecs_ and any(_codec_name(m.encoding) in _EAST_ASIAN for m in near):
         codecs_.append("gb18030")
     for m in results:
         codec = _codec_name(m.encoding)
         if codec and codec not in codecs_:
             codecs_.append(codec)
     return codecs_
+
+
+_HAN_OR_CJK_PUNCT = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _reads_as_chinese(data: bytes) -> bool:
+    """Bytes that decode strictly as GB18030 into (nearly) nothing but Chinese characters and punctuation.
+
+    For a short text the detector may prefer a single-byte code page that also
+    decodes it (cp1006 for "、。主"); a strict GB18030 reading made only of
+    Han characters, CJK punctuation and ASCII is not an accident.
+    """
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    wide = [ch for ch in text if not ch.isascii()]
+    return bool(wide) and sum(1 for ch in wide if _HAN_OR_CJK_PUNCT.match(ch)) >= 0.9 * len(wide)
 
 
 def _codec_name(label: str) -> str | None:

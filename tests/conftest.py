@@ -14,6 +14,7 @@ Only tests marked ``@pytest.mark.vcr`` use any of this; nothing else needs it.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,12 @@ def vcr_config() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(CASSETTES / Path(str(request.node.fspath)).stem)
+
+
+# Property tests (hypothesis): explore freshly on developers' machines, but replay one fixed
+# sequence of examples in CI, so a red CI always means a change broke something.
+if os.environ.get("CI"):
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    _hypothesis_settings.load_profile("ci")

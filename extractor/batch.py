@@ -23,6 +23,7 @@ Cross-year checks pair reports of the same body in consecutive years and run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -189,14 +190,29 @@ def _result_relevant(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of the package's own source, so a rerun after any code change re-extracts instead of resuming.
+
+    The version number alone is not enough: it does not change while the reader is being improved.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def settings_identity(options: BaseModel) -> tuple[str, str]:
-    """(sha256, JSON) of what decides a result: the result-relevant options and the extractor version.
+    """(sha256, JSON) of what decides a result: the result-relevant options, the version and the code.
 
     Secrets (an API key anywhere in the options) never enter the JSON or the hash.
     """
     data = _result_relevant(options.model_dump(mode="json"))
     payload = json.dumps(
-        {"extractor_version": __version__, "options": data}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        {"extractor_version": __version__, "code": code_fingerprint(), "options": data},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest(), payload
 

@@ -26,7 +26,8 @@ from extractor.record import (
     Record,
     flatten,
 )
-from extractor.reader import tables as T
+from extractor.reader import table3 as reader_table3
+from extractor.reader import table4 as reader_table4
 from extractor.reader.splitting import Run, readings_by_count, split_run, split_runs
 from extractor.reader.tables import read_tables
 from extractor.sections import split_sections
@@ -275,6 +276,14 @@ def test_a_wrong_section_split_does_not_lose_the_tables() -> None:
     assert table4(reading) == [0] * 15
 
 
+def test_columns_out_of_the_standard_order_leave_the_table_blank() -> None:
+    """总计 printed first: row sums fail everywhere, so no cell can be trusted to be in its column."""
+    rows = consistent_rows()
+    lines = ["\t".join([label, str(rows[key][6]), *map(str, rows[key][:6])]) for key, label in _SPLIT_LABELS.items()]
+    got = table3(read(wrap("申请人情况\n总计\t自然人\t法人或其他组织\n" + "\n".join(lines))))
+    assert all(v is None for row in got.values() for v in row)
+
+
 def test_unlabelled_garbage_stays_blank_rather_than_guessed() -> None:
     text = wrap("申请人情况\n一、本年新收政府信息公开申请数量\n12\n5\n")
     got = table3(read(text))
@@ -400,6 +409,19 @@ def test_table2_row_missing_a_cell_without_a_remark_stays_blank() -> None:
     assert ad["normative_documents"] == {"issued": 34, "repealed": 0, "in_force": 189}
 
 
+def test_numbers_on_their_own_lines_are_never_cut() -> None:
+    """'0' and '11' printed as separate cells of a three-cell row: one cell was lost, which one is unknown."""
+    t2 = "第二十条第（一）项\n信息内容\n\n本年制发件数\n\n本年废止件数\n\n现行有效件数\n\n规章\n\n0\n\n11\n\n行政规范性文件\n\n8\n\n26\n\n66\n"
+    ad = read(wrap("", "", t2)).record.active_disclosure
+    assert ad["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+    assert ad["normative_documents"] == {"issued": 8, "repealed": 26, "in_force": 66}
+
+
+def test_digits_glued_to_a_stray_point_are_no_number() -> None:
+    t2 = "第二十条第(八)项信息内容本年收费金额(单位:万元)行政事业性收费.376375"
+    assert read(wrap("", "", t2)).record.active_disclosure["fees"] == {"amount_10k_yuan": None}
+
+
 def test_table2_values_before_their_labels_in_pdf_text() -> None:
     t2 = (
         "第二十条第（一）项\n信息内容\n\n本年制发件数\n\n本年废止件数\n\n现行有效件数\n\n规章\n\n0\n\n0\n\n0\n\n"
@@ -416,13 +438,13 @@ def test_table2_values_before_their_labels_in_pdf_text() -> None:
 
 def test_labels_used_are_fragments_of_the_record_labels() -> None:
     """The anchors are derived from record.py's printed labels, not re-typed."""
-    for key, frags in T._ROW_FRAGMENTS.items():
+    for key, frags in reader_table3._ROW_FRAGMENTS.items():
         label = unicodedata.normalize("NFKC", {**APPLICATION_ROWS_SINGLE_OTHER, **APPLICATION_ROWS_SPLIT_OTHER}[key])
         for frag in frags:
             assert frag in label, (key, frag)
     every_row = set(APPLICATION_ROWS_SINGLE_OTHER) | set(APPLICATION_ROWS_SPLIT_OTHER)
-    assert set(T.ROW_ANCHORS) == every_row
-    for half in T._REVIEW_OUTCOME_HEADERS:
+    assert set(reader_table3.ROW_ANCHORS) == every_row
+    for half in reader_table4._REVIEW_OUTCOME_HEADERS:
         assert any(half in label for label in REVIEW_OUTCOMES.values())
 
 

@@ -31,13 +31,15 @@ LABEL_NUMERAL_RE = re.compile(rf"(\d)\.(?=[ \t]*[{_CJK}“\"])")
 # The numbering just before a recognised label, also with '、' ('1、申请人无正当理由逾期不补正').
 _NUMERAL_BEFORE_LABEL_RE = re.compile(r"(\d)[ \t]*[.、][ \t]*[^\d\s.、]{0,12}$")
 # A printed number or run of digits; '1,295' (thousands separators) is one number, never two cells.
-RUN_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|[+-]?\d+(?:\.\d+)?")
+# Digits glued to a stray '.' ('670.' / '.376375': part of a number lost) are no number at all.
+RUN_RE = re.compile(r"(?:[+-](?=\d)|(?<![\d.]))(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d.])")
 # Numbers that are never table cells: years and dates (running page headers), page counters.
 NOT_A_CELL_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[ \t]*年(?:[ \t]*\d{1,2}[ \t]*月)?(?:[ \t]*\d{1,2}[ \t]*日)?|[第共][ \t]*\d+[ \t]*页")
 MD_RULE_RE = re.compile(r"^[ \t]*\|?[ \t:|-]*-[ \t:|-]*\|?[ \t]*$")
 _BLANK_MARKS = {"", "-", "/", "—", "--", "——", "－", "\\"}
 # A delimited cell holding one number (digits split over spans may come with spaces), maybe with its unit.
-_DELIMITED_NUM_RE = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|亿元|元)?$")
+_DELIMITED_NUM_RE = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:万元|亿元|元|件|个|项|条|次)?$")
+_DIGITS_RE = re.compile(r"[+-]?\d(?:[\d,. ]*\d)?")
 
 
 class Item(BaseModel):
@@ -107,7 +109,7 @@ def _masked(text: str, start: int, end: int, labels: Sequence[Item]) -> str:
     return "".join(chars)
 
 
-def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]], blank_lines_are_cells: bool = True) -> list[Item]:
+def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]]) -> list[Item]:
     """The items of ``text[start:end]`` in order (see module docstring)."""
     labels = find_labels(text, start, end, anchors)
     masked = _masked(text, start, end, labels)
@@ -147,10 +149,10 @@ def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]], 
                         items.append(Item(kind="num", span=Span(start=start + m.start(), end=start + m.end()), text=m.group(), unit=unit, unit_kind="inline"))
                 num = _DELIMITED_NUM_RE.match(content.replace(" ", ""))
                 if num and not labs:
-                    off = masked[a - start : b - start]
-                    s = a + (len(off) - len(off.lstrip()))
-                    e = s + len(off.strip()) - (len(content) - len(content.rstrip("万亿元 ")))
-                    items.append(Item(kind="num", span=Span(start=s, end=e), text=num.group(1), unit=unit, explicit=True, unit_kind="delimited"))
+                    digits = _DIGITS_RE.search(masked, a - start, b - start)
+                    assert digits is not None
+                    span = Span(start=start + digits.start(), end=start + digits.end())
+                    items.append(Item(kind="num", span=span, text=num.group(1), unit=unit, explicit=True, unit_kind="delimited"))
                 elif content in _BLANK_MARKS and not labs and raw.strip() in _BLANK_MARKS:
                     items.append(Item(kind="blank", span=Span(start=a, end=b), unit=unit, explicit=True, unit_kind="delimited"))
             prev_numeric_line = -2
@@ -182,9 +184,7 @@ def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]], 
                 items.append(item.model_copy(update={"unit": unit}))
             last_kind = item.kind
         prev_numeric_line = -2
-    if blank_lines_are_cells:
-        items = _blank_cells_from_gaps(text, items)
-    return items
+    return _blank_cells_from_gaps(text, items)
 
 
 def _cells(line: str, line_start: int) -> list[tuple[int, int]]:

@@ -35,10 +35,15 @@ class Piece(BaseModel):
 
 
 class Run(BaseModel):
-    """A printed run of digits (maybe several cells) with its span in ``Document.text``."""
+    """A printed run of digits (maybe several cells) with its span in ``Document.text``.
+
+    ``atomic`` runs were printed as one cell (alone on their line, or in a
+    delimited cell) and are never cut.
+    """
 
     text: str
     span: Span
+    atomic: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -57,15 +62,18 @@ def _cuts(text: str, n: int) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
-def min_max_pieces(text: str) -> tuple[int, int]:
+@lru_cache(maxsize=4096)
+def min_max_pieces(text: str, atomic: bool = False) -> tuple[int, int]:
     """Fewest and most well-formed pieces ``text`` can be cut into (0, 0 if none)."""
-    counts = [n for n in range(1, len(text) + 1) if _cuts(text, n)]
+    counts = [n for n in range(1, 2 if atomic else len(text) + 1) if _cuts(text, n)]
     return (min(counts), max(counts)) if counts else (0, 0)
 
 
 def split_run(run: Run, n: int) -> list[list[Piece]]:
     """Every way to read ``run`` as exactly ``n`` cells, in order."""
     readings: list[list[Piece]] = []
+    if run.atomic and n != 1:
+        return readings
     for cut in _cuts(run.text, n):
         bounds = (0, *cut, len(run.text))
         pieces = []
@@ -84,7 +92,7 @@ def split_runs(runs: Sequence[Run], n: int) -> Iterator[list[Piece]]:
         if n == 0:
             yield []
         return
-    bounds = [min_max_pieces(r.text) for r in runs]
+    bounds = [min_max_pieces(r.text, r.atomic) for r in runs]
     if any(lo == 0 for lo, _ in bounds):
         return
     rest_min = [sum(lo for lo, _ in bounds[i:]) for i in range(len(runs) + 1)]
@@ -132,7 +140,7 @@ def readings_by_count(runs: Sequence[Run], n: int, required: Sequence[int] = (),
     Callers stop at the first group that gives an accepted reading: no cell
     is taken to have vanished unless the digits force it.
     """
-    total_min = sum(min_max_pieces(r.text)[0] for r in runs) if runs else 0
+    total_min = sum(min_max_pieces(r.text, r.atomic)[0] for r in runs) if runs else 0
     counts = range(n, 0, -1) if allow_blanks else range(n, n - 1, -1)
     for k in counts:
         if k < total_min:

@@ -17,8 +17,8 @@ per core) and in worker *threads* when a model engine is involved (I/O-bound:
 each thread waits on its own report's model calls, so many run at once).
 The database is written only by the process that runs the batch.
 
-Cross-year checks pair reports of the same body in consecutive years and run
-``extractor.checks.cross_year`` on each pair (see ``check_across``).
+After each batch the reports of the same body in consecutive years are
+checked against each other (``extractor.across``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import signal
 import threading
 import time
 import traceback
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -43,23 +42,22 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from extractor import __version__
+from extractor.across import update_cross_year
 from extractor.errors import ExtractorError, InputError, ModelError
 from extractor.loading import EXTENSIONS, load
-from extractor.readings import Extraction, Finding
-from extractor.record import Record, flatten
-from extractor.storage import DB_NAME, ReportStatus, ResultsDB, StoredReport
+from extractor.readings import Extraction
+from extractor.storage import DB_NAME, ReportStatus, ResultsDB
 
 if TYPE_CHECKING:
     from extractor.pipeline import ExtractOptions
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(EXTENSIONS)  # what a directory is searched for
 
-# Option fields (at any depth, e.g. inside the model settings) that change how a run
-# behaves but not what it produces: left out of the settings hash so that, say, a
-# different --concurrency or --cache-dir still resumes the same batch.
+# Fields of the model settings that change how a run behaves but not what it produces: left
+# out of the settings hash so that, say, a different --concurrency or --cache-dir still resumes
+# the same batch.
 RUNTIME_ONLY_FIELDS: frozenset[str] = frozenset(
-    {"concurrency", "cache_dir", "use_cache", "no_cache", "refresh", "jobs", "timeout", "max_retries",
-     "http_retries", "retries"}
+    {"concurrency", "cache_dir", "use_cache", "refresh", "timeout", "max_retries", "http_retries"}
 )
 _SECRET_FIELD = re.compile(r"key|secret|token|password", re.I)
 
@@ -119,7 +117,7 @@ class BatchSummary(BaseModel):
     requests: int = 0
     cache_hits: int = 0
     seconds: float = 0.0
-    cross_year_findings: int | None = None  # failing cross-year checks; None when the rule is not available
+    cross_year_findings: int | None = None  # failing cross-year checks; None when run with cross_year=False
     stopped: str | None = None  # why the batch stopped early (the model endpoint failed); rerun to continue
 
     @property
@@ -204,7 +202,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def settings_identity(options: BaseModel) -> tuple[str, str]:
+def settings_identity(options: ExtractOptions) -> tuple[str, str]:
     """(sha256, JSON) of what decides a result: the result-relevant options, the version and the code.
 
     Secrets (an API key anywhere in the options) never enter the JSON or the hash.
@@ -217,48 +215,30 @@ def settings_identity(options: BaseModel) -> tuple[str, str]:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest(), payload
 
 
-def _option(options: BaseModel, name: str) -> Any:
-    """An option by name, at the top level or inside a nested settings model (``options.llm.concurrency``)."""
-    if name in type(options).model_fields:
-        return getattr(options, name)
-    for field in type(options).model_fields:
-        value = getattr(options, field)
-        if isinstance(value, BaseModel) and name in type(value).model_fields:
-            return getattr(value, name)
-    return None
+def uses_model(options: ExtractOptions) -> bool:
+    return options.engine != "reader"
 
 
-def uses_model(options: BaseModel) -> bool:
-    return (_option(options, "engine") or "reader") != "reader"
-
-
-def default_jobs(options: BaseModel) -> int:
+def default_jobs(options: ExtractOptions) -> int:
     """One worker process per core for the reader; as many threads as requests may be in flight for a model."""
-    if uses_model(options):
-        return max(1, int(_option(options, "concurrency") or 4))
+    if uses_model(options) and options.llm is not None:
+        return max(1, options.llm.concurrency)
     return max(1, os.cpu_count() or 1)
 
 
-def share_concurrency(options: BaseModel, jobs: int) -> BaseModel:
+def share_concurrency(options: ExtractOptions, jobs: int) -> ExtractOptions:
     """Options for each of ``jobs`` parallel reports, so that together they keep to ``concurrency``.
 
     The model's ``concurrency`` promises a limit on requests in flight; with
     several reports read at once each gets its share (at least one).
     """
-    if not uses_model(options):
+    if not uses_model(options) or options.llm is None:
         return options
-    if "concurrency" in type(options).model_fields:
-        total = options.concurrency  # type: ignore[attr-defined]
-        return options.model_copy(update={"concurrency": max(1, total // jobs)})
-    for field in type(options).model_fields:
-        value = getattr(options, field)
-        if isinstance(value, BaseModel) and "concurrency" in type(value).model_fields:
-            share = value.model_copy(update={"concurrency": max(1, value.concurrency // jobs)})  # type: ignore[attr-defined]
-            return options.model_copy(update={field: share})
-    return options
+    share = options.llm.model_copy(update={"concurrency": max(1, options.llm.concurrency // jobs)})
+    return options.model_copy(update={"llm": share})
 
 
-def report_status(extraction: Extraction, options: BaseModel) -> tuple[ReportStatus, str | None]:
+def report_status(extraction: Extraction, options: ExtractOptions) -> tuple[ReportStatus, str | None]:
     """``ok``, or ``partial`` (with why) when a requested model engine failed on some or all sections.
 
     A partial report is stored, exported and checked like any other, but a
@@ -285,7 +265,7 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}{where}" if message else f"{type(exc).__name__}{where}"
 
 
-def extract_file(path: str, options: Any) -> WorkResult:
+def extract_file(path: str, options: ExtractOptions) -> WorkResult:
     """Load and extract one file; never raises (a failure comes back as ``error``)."""
     started = time.perf_counter()
     sha: str | None = None
@@ -326,7 +306,7 @@ class _Task(BaseModel):
 def run_batch(
     inputs: Sequence[str | Path],
     out_dir: str | Path,
-    options: BaseModel | None = None,
+    options: ExtractOptions | None = None,
     *,
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
@@ -399,7 +379,7 @@ def run_batch(
                 extraction=extraction,
                 error=error,
                 partial=status == "partial",
-                engine=str(_option(options, "engine") or "reader"),
+                engine=options.engine,
                 batch_id=batch_id,
                 seconds=result.seconds,
             )
@@ -457,7 +437,7 @@ _CRASHED = "the worker process died while reading this file (out of memory, or a
 
 def _execute(
     todo: list[_Task],
-    options: Any,
+    options: ExtractOptions,
     jobs: int,
     work: WorkFn,
     record: Callable[[_Task, WorkResult], bool],
@@ -548,7 +528,7 @@ def _execute(
     executor.shutdown(wait=True)
 
 
-def _call(work: WorkFn, task: _Task, options: Any) -> WorkResult:
+def _call(work: WorkFn, task: _Task, options: ExtractOptions) -> WorkResult:
     try:
         return work(task.path, options)
     except Exception as exc:  # a custom ``work`` that raised instead of returning the error
@@ -568,166 +548,3 @@ def _stop(executor: Executor) -> None:
     for proc in list(processes.values()):
         if proc.is_alive():
             proc.terminate()
-
-
-# ---------------------------------------------------------------- cross-year pairing
-_OFFICE_SUFFIX = re.compile(r"(人民政府)(办公室|办公厅)$")
-_EDGE_PUNCT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
-
-
-def agency_key(agency: str) -> str:
-    """The body's name compared strictly: NFKC, no whitespace, no stray punctuation at the ends."""
-    s = unicodedata.normalize("NFKC", agency)
-    s = re.sub(r"\s+", "", s)
-    return _EDGE_PUNCT.sub("", s)
-
-
-def agency_alias(agency: str) -> str:
-    """A looser key: the office of a people's government (人民政府办公室/办公厅) reports for that government."""
-    return _OFFICE_SUFFIX.sub(r"\1", agency_key(agency))
-
-
-# "淮安市" in 淮安市洪泽区人民政府: higher-level divisions a report may or may not print before its own name.
-_DIVISION_PREFIX = re.compile(r"(?:[\u4e00-\u9fff]{2,9}?(?:省|自治区|市|自治州|州|地区|盟))+")
-# The shorter name must still start with its own place (洪泽区…), so 河北省教育厅 never matches 教育厅.
-_OWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:区|县|市|旗)")
-
-
-def same_body(a: str, b: str) -> bool:
-    """Whether two printed names are the same reporting body, decided conservatively.
-
-    Equal after ``agency_alias``; or one is the other with its higher-level
-    divisions printed in front (洪泽区人民政府 / 淮安市洪泽区人民政府). Two
-    districts of the same name in different cities (南京市鼓楼区 / 福州市鼓楼区)
-    never match. Used only when no report under the strict name exists in the
-    other year, since some offices publish reports of their own beside the
-    government's.
-    """
-    ka, kb = agency_alias(a), agency_alias(b)
-    if ka == kb:
-        return True
-    short, long = sorted((ka, kb), key=len)
-    if not short or not long.endswith(short):
-        return False
-    prefix = long[: len(long) - len(short)]
-    return _DIVISION_PREFIX.fullmatch(prefix) is not None and _OWN_PLACE.match(short) is not None
-
-
-class ReportRef(BaseModel):
-    """A report taking part in cross-year pairing: its record and, from a database, its id and path."""
-
-    id: int | None = None
-    path: str | None = None
-    record: Record
-
-
-def _filled(ref: ReportRef) -> int:
-    return sum(v is not None for k, v in flatten(ref.record).items() if not k.startswith("meta."))
-
-
-def pair_consecutive(reports: Sequence[ReportRef]) -> list[tuple[ReportRef, ReportRef]]:
-    """(previous year, this year) pairs of annual reports of the same body.
-
-    Each report is paired with a report of the same body for the year before,
-    matched by strict name (``agency_key``) first and by ``same_body`` only
-    when the strict name finds nothing. When a body has several reports for that year (the
-    same report saved as text and as HTML), the one with the most filled cells
-    is taken (ties: the later one), so each report is checked once.
-    """
-    usable = [
-        r for r in reports
-        if r.record.meta.agency and r.record.meta.year is not None and r.record.meta.kind == "annual_report"
-    ]
-    filled = {id(r): _filled(r) for r in usable}
-    strict = {id(r): agency_key(r.record.meta.agency or "") for r in usable}
-    by_year: dict[int, list[ReportRef]] = {}
-    for r in usable:
-        by_year.setdefault(r.record.meta.year or 0, []).append(r)
-
-    pairs: list[tuple[ReportRef, ReportRef]] = []
-    for cur in usable:
-        agency, year = cur.record.meta.agency or "", cur.record.meta.year or 0
-        before = by_year.get(year - 1, [])
-        candidates = [r for r in before if strict[id(r)] == strict[id(cur)]] or [
-            r for r in before if same_body(r.record.meta.agency or "", agency)
-        ]
-        if not candidates:
-            continue
-        prev = min(candidates, key=lambda r: (-filled[id(r)], r.path or "", r.id or 0))
-        pairs.append((prev, cur))
-    return pairs
-
-
-def _cross_year_rule() -> Callable[..., list[Finding]] | None:
-    """helper G's ``checks.cross_year(prev, cur)``, when it exists."""
-    try:
-        from extractor import checks
-    except ImportError:
-        return None
-    return getattr(checks, "cross_year", None)
-
-
-def _as_refs(source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef]) -> list[ReportRef]:
-    if isinstance(source, (str, Path)):
-        with ResultsDB.open_existing(source) as db:
-            return _as_refs(db)
-    if isinstance(source, ResultsDB):
-        return [ReportRef(id=i, path=path, record=record) for i, path, record in source.records()]
-    refs = []
-    for item in source:
-        if isinstance(item, ReportRef):
-            refs.append(item)
-        elif isinstance(item, StoredReport):
-            if item.extraction is not None:
-                refs.append(ReportRef(id=item.id, path=item.path, record=item.extraction.record))
-        elif isinstance(item, Extraction):
-            refs.append(ReportRef(record=item.record))
-        else:
-            refs.append(ReportRef(record=item, path=item.source))
-    return refs
-
-
-def cross_year_findings(
-    source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef],
-) -> list[tuple[ReportRef, ReportRef, Finding]] | None:
-    """(previous, current, finding) for every consecutive-year pair; None if the rule is not available."""
-    rule = _cross_year_rule()
-    if rule is None:
-        return None
-    out = []
-    for prev, cur in pair_consecutive(_as_refs(source)):
-        for finding in rule(prev.record, cur.record):
-            out.append((prev, cur, finding))
-    return out
-
-
-def check_across(
-    source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef],
-) -> list[Finding]:
-    """Cross-year findings over a batch's output directory, its database file, or given records.
-
-    Each finding's ``where`` (which already names the two years) is prefixed
-    with the body and, when known, the two files, since the list spans many
-    reports. Raises ``ExtractorError`` when the cross-year rule is not available.
-    """
-    items = cross_year_findings(source)
-    if items is None:
-        raise ExtractorError("the cross-year rule (extractor.checks.cross_year) is not available in this build.")
-    out = []
-    for prev, cur, finding in items:
-        label = cur.record.meta.agency or ""
-        if prev.path and cur.path:
-            label += f" ({Path(prev.path).name} → {Path(cur.path).name})"
-        out.append(finding.model_copy(update={"where": f"{label}: {finding.where}"}))
-    return out
-
-
-def update_cross_year(db: ResultsDB) -> int | None:
-    """Recompute the database's cross-year findings; returns how many fail (None if the rule is missing)."""
-    items = cross_year_findings(db)
-    if items is None:
-        return None
-    db.replace_cross_year_findings(
-        (prev.id, cur.id, finding) for prev, cur, finding in items if prev.id is not None and cur.id is not None
-    )
-    return sum(f.status == "fail" for _, _, f in items)

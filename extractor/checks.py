@@ -41,7 +41,6 @@ SOURCE_RULES: tuple[str, ...] = (
     "balance", "outcome_sum", "row_sum", "group_sum", "pre2019_sum",
     "claim_sum", "claim_rate", "prose_vs_table", "cross_year",
 )
-ALL_RULES: tuple[str, ...] = (*SOURCE_RULES, "grounding", "empty_table")
 
 SIX_COLUMNS: tuple[str, ...] = tuple(c for c in APPLICANT_COLUMNS if c != "total")
 ORG_COLUMNS: tuple[str, ...] = tuple(c for c in SIX_COLUMNS if c != "natural_person")

@@ -181,11 +181,15 @@ _PLACE_SUFFIXES = ("实验区", "开发区", "高新区", "新区", "示范区",
 _ZONE_SUFFIXES = ("实验区", "开发区", "高新区", "新区", "示范区")
 _PROVINCES = ("河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北",
               "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾")
-# Short forms used in running text -> the body's full name (only used when the
-# text never prints the full name itself).
+# The common short forms of provincial/municipal departments' names -> the official full name
+# (only used when the text never prints the full name itself; a body is stored by its full name so
+# that its reports pair across years however each year abbreviated it).
 _FULL_NAMES = (("人力资源社会保障", "人力资源和社会保障"), ("人社厅", "人力资源和社会保障厅"),
-               ("科技厅", "科学技术厅"), ("工信厅", "工业和信息化厅"), ("发改委", "发展和改革委员会"),
-               ("住建厅", "住房和城乡建设厅"))
+               ("人社局", "人力资源和社会保障局"), ("科技厅", "科学技术厅"), ("科技局", "科学技术局"),
+               ("工信厅", "工业和信息化厅"), ("工信局", "工业和信息化局"), ("发改委", "发展和改革委员会"),
+               ("住建厅", "住房和城乡建设厅"), ("住建局", "住房和城乡建设局"), ("卫健委", "卫生健康委员会"),
+               ("文旅厅", "文化和旅游厅"), ("文旅局", "文化和旅游局"), ("市场监管局", "市场监督管理局"),
+               ("应急厅", "应急管理厅"), ("交通厅", "交通运输厅"), ("国资委", "国有资产监督管理委员会"))
 _TITLE_AGENCY = re.compile(
     r"(?P<pre>[^\n。,;:!?]{0,40}?)[ \t\u3000]*(?P<year>\d{4})[ \t\u3000]*年[ \t\u3000]*度?[ \t\u3000]*"
     r"(?P<mid>[^\n。,;:!?\d《》]{0,24}?)[ \t\u3000]*(?:政府信息公开|信息公开|政务公开)"

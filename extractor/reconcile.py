@@ -31,7 +31,6 @@ from extractor.checks import (
 from extractor.readings import EngineName, Evidence, Reading
 from extractor.record import Claim, Record, flatten
 
-_TABLES: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation", "pre2019")
 
 
 def _failing_paths(record: Record) -> set[str]:

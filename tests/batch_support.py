@@ -16,7 +16,6 @@ import time
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel
 
 from extractor.batch import WorkResult
 from extractor.readings import Extraction, Finding, RunInfo
@@ -26,15 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "eval"
 MANIFEST = [json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 IDS = [m["id"] for m in MANIFEST]
-
-
-class Options(BaseModel):
-    """Stands in for ``ExtractOptions`` in mechanics tests (any pydantic model keys a batch)."""
-
-    engine: str = "reader"
-    check: bool = True
-    concurrency: int | None = None
-    api_key: str | None = None
 
 
 @cache

@@ -9,21 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
 import batch_support as bs
-from extractor import batch
-from extractor.batch import (
-    ReportRef,
-    agency_alias,
-    agency_key,
-    check_across,
-    discover,
-    pair_consecutive,
-    run_batch,
-    same_body,
-    settings_identity,
-)
+from extractor.across import ReportRef, agency_alias, agency_key, check_across, pair_consecutive, same_body
+from extractor.batch import discover, run_batch, settings_identity, share_concurrency
+from extractor.llm.config import LlmSettings
+from extractor.pipeline import ExtractOptions
 from extractor.errors import ExtractorError, InputError
 from extractor.record import Meta, Record
 from extractor.storage import DB_NAME, ResultsDB
@@ -52,31 +43,26 @@ def test_discover_recurses_filters_and_keeps_named_files(tmp_path: Path) -> None
         discover([tmp_path / "missing"])
 
 
+def _llm(**kw: object) -> ExtractOptions:
+    return ExtractOptions(engine="llm", llm=LlmSettings(model="m", **kw))
+
+
 def test_settings_hash_ignores_runtime_knobs_and_never_holds_secrets() -> None:
-    base, payload = settings_identity(bs.Options())
-    assert settings_identity(bs.Options(concurrency=8))[0] == base
-    secret_sha, secret_payload = settings_identity(bs.Options(api_key="sk-very-secret"))
+    base, payload = settings_identity(_llm())
+    assert settings_identity(_llm(concurrency=8, cache_dir="/elsewhere"))[0] == base
+    secret_sha, secret_payload = settings_identity(_llm(api_key="sk-very-secret"))
     assert secret_sha == base and "sk-very-secret" not in secret_payload
-    assert settings_identity(bs.Options(check=False))[0] != base
-    assert '"extractor_version"' in payload
+    assert settings_identity(_llm(prompt_version="v1"))[0] != base
+    assert settings_identity(ExtractOptions(check=False))[0] != settings_identity(ExtractOptions())[0]
+    assert '"extractor_version"' in payload and '"code"' in payload
 
 
 def test_parallel_model_reports_share_the_concurrency_limit() -> None:
-    from extractor.batch import share_concurrency
-
-    class Llm(BaseModel):
-        concurrency: int = 8
-
-    class WithLlm(BaseModel):
-        engine: str = "llm"
-        llm: Llm = Llm()
-
-    assert share_concurrency(WithLlm(), 4).llm.concurrency == 2  # type: ignore[attr-defined]
-    assert share_concurrency(WithLlm(), 16).llm.concurrency == 1  # type: ignore[attr-defined]
-    assert share_concurrency(bs.Options(engine="llm", concurrency=6), 2).concurrency == 3  # type: ignore[attr-defined]
-    reader = bs.Options(concurrency=6)
+    assert share_concurrency(_llm(concurrency=8), 4).llm.concurrency == 2
+    assert share_concurrency(_llm(concurrency=8), 16).llm.concurrency == 1
+    reader = ExtractOptions()
     assert share_concurrency(reader, 2) is reader
-    assert settings_identity(share_concurrency(WithLlm(), 4)) == settings_identity(WithLlm())  # still resumes
+    assert settings_identity(share_concurrency(_llm(), 4)) == settings_identity(_llm())  # still resumes
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -84,7 +70,7 @@ def test_batch_stores_every_report_and_a_rerun_redoes_nothing(tmp_path: Path, jo
     files = bs.copy_eval(tmp_path / "in", FEW)
     out = tmp_path / "out"
     seen = []
-    summary = run_batch([tmp_path / "in"], out, bs.Options(), jobs=jobs, work=bs.work_gold,
+    summary = run_batch([tmp_path / "in"], out, ExtractOptions(), jobs=jobs, work=bs.work_gold,
                         progress=lambda counts, outcome: seen.append((counts.model_copy(), outcome)))
     assert summary.ok and summary.processed == len(files) and summary.skipped == 0
     assert summary.requests == 2 * len(files) and summary.cache_hits == len(files)
@@ -92,7 +78,7 @@ def test_batch_stores_every_report_and_a_rerun_redoes_nothing(tmp_path: Path, jo
     before = _rows(out)
     assert len(before) == len(files) and all(r[2] == "ok" for r in before)
 
-    again = run_batch([tmp_path / "in"], out, bs.Options(), jobs=jobs, work=bs.work_gold)
+    again = run_batch([tmp_path / "in"], out, ExtractOptions(), jobs=jobs, work=bs.work_gold)
     assert again.processed == 0 and again.skipped == len(files)
     assert _rows(out) == before  # same ids, same created: nothing redone
     with ResultsDB(out / DB_NAME) as db:
@@ -103,8 +89,8 @@ def test_batch_stores_every_report_and_a_rerun_redoes_nothing(tmp_path: Path, jo
 
 def test_new_settings_extract_again(tmp_path: Path) -> None:
     bs.copy_eval(tmp_path / "in", FEW[:2])
-    run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=1, work=bs.work_gold)
-    other = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(check=False), jobs=1, work=bs.work_gold)
+    run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=1, work=bs.work_gold)
+    other = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(check=False), jobs=1, work=bs.work_gold)
     assert other.processed == 2
     with ResultsDB(tmp_path / "out" / DB_NAME) as db:
         assert len(db.reports(latest_only=False)) == 4 and len(db.reports()) == 2
@@ -114,7 +100,7 @@ def test_new_settings_extract_again(tmp_path: Path) -> None:
 def test_a_bad_report_is_recorded_and_the_rest_complete(tmp_path: Path, work: object) -> None:
     bs.copy_eval(tmp_path / "in", FEW)
     (tmp_path / "in" / "bad.txt").write_text("not a report", encoding="utf-8")
-    summary = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=2, work=work)  # type: ignore[arg-type]
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=2, work=work)  # type: ignore[arg-type]
     assert [Path(f.path).name for f in summary.failures] == ["bad.txt"]
     assert summary.failures[0].error and ("not a report" in summary.failures[0].error or "exploded" in summary.failures[0].error)
     with ResultsDB(tmp_path / "out" / DB_NAME) as db:
@@ -123,14 +109,14 @@ def test_a_bad_report_is_recorded_and_the_rest_complete(tmp_path: Path, work: ob
     assert statuses == ["failed"] + ["ok"] * len(FEW)
     assert failed[0].error == summary.failures[0].error
     # a rerun retries the failure only
-    again = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=2, work=work)  # type: ignore[arg-type]
+    again = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=2, work=work)  # type: ignore[arg-type]
     assert again.processed == 1 and len(again.failures) == 1
 
 
 def test_identical_files_are_one_report(tmp_path: Path) -> None:
     files = bs.copy_eval(tmp_path / "in", FEW[:1])
     (tmp_path / "in" / "zz-same.txt").write_bytes(files[0].read_bytes())
-    summary = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=1, work=bs.work_gold)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=1, work=bs.work_gold)
     assert summary.ok and summary.processed == 1 and len(summary.duplicates) == 1
     assert Path(summary.duplicates[0].path).name == "zz-same.txt"
     assert summary.duplicates[0].error and files[0].name in summary.duplicates[0].error
@@ -141,7 +127,7 @@ def test_a_report_that_kills_its_worker_is_isolated(tmp_path: Path, crashers: li
     bs.copy_eval(tmp_path / "in", FEW)
     for name in crashers:
         (tmp_path / "in" / name).write_text(f"boom {name}", encoding="utf-8")
-    summary = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=2, work=bs.work_crash)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=2, work=bs.work_crash)
     assert sorted(Path(f.path).name for f in summary.failures) == crashers
     assert all("worker process died" in (f.error or "") for f in summary.failures)
     with ResultsDB(tmp_path / "out" / DB_NAME) as db:
@@ -151,10 +137,10 @@ def test_a_report_that_kills_its_worker_is_isolated(tmp_path: Path, crashers: li
 def test_empty_input_and_file_as_out_are_user_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no report files"):
-        run_batch([tmp_path / "empty"], tmp_path / "out", bs.Options(), work=bs.work_gold)
+        run_batch([tmp_path / "empty"], tmp_path / "out", ExtractOptions(), work=bs.work_gold)
     (tmp_path / "file").write_text("x")
     with pytest.raises(InputError, match="is a file"):
-        run_batch([tmp_path / "empty"], tmp_path / "file", bs.Options(), work=bs.work_gold)
+        run_batch([tmp_path / "empty"], tmp_path / "file", ExtractOptions(), work=bs.work_gold)
 
 
 # ---------------------------------------------------------------- cross-year pairing
@@ -227,7 +213,7 @@ def test_cross_year_findings_stored_with_both_reports(tmp_path: Path) -> None:
     ids = ["hebei-kjt-2020", "hebei-kjt-2021", "huaian-hongze-2023", "huaian-hongze-2024",
            "pingtan-zone-2023", "pingtan-zone-2024", "pingtan-zone-2025"]
     bs.copy_eval(tmp_path / "in", ids)
-    summary = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=1, work=bs.work_gold)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=1, work=bs.work_gold)
     expected = []
     for prev, cur in (("hebei-kjt-2020", "hebei-kjt-2021"), ("huaian-hongze-2023", "huaian-hongze-2024"),
                       ("pingtan-zone-2023", "pingtan-zone-2024"), ("pingtan-zone-2024", "pingtan-zone-2025")):
@@ -242,12 +228,6 @@ def test_cross_year_findings_stored_with_both_reports(tmp_path: Path) -> None:
     prefixes, wheres = zip(*(f.where.split(": ", 1) for f in listed))
     assert sorted(wheres) == sorted(f.where for _, _, f in expected)
     assert all(" → " in p and p.split(" (")[0] in ("河北省科学技术厅", "淮安市洪泽区人民政府", "平潭综合实验区管委会") for p in prefixes)
-
-
-def test_check_across_without_the_rule_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "_cross_year_rule", lambda: None)
-    with pytest.raises(ExtractorError, match="cross-year rule"):
-        check_across([bs.gold_record("huaian-hongze-2023"), bs.gold_record("huaian-hongze-2024")])
 
 
 # ---------------------------------------------------------------- the extract command
@@ -297,7 +277,7 @@ def test_batch_command_over_a_directory_writes_the_database(tmp_path: Path) -> N
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_dead_model_endpoint_stops_the_batch_and_a_rerun_continues(tmp_path: Path, jobs: int) -> None:
     files = bs.copy_eval(tmp_path / "in", FEW)
-    first = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=jobs, work=bs.work_endpoint_down)
+    first = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=jobs, work=bs.work_endpoint_down)
     assert first.stopped and "model endpoint" in first.stopped
     assert not first.failures  # not the reports' fault: nothing recorded against them
     with ResultsDB(tmp_path / "out" / DB_NAME) as db:
@@ -305,5 +285,5 @@ def test_a_dead_model_endpoint_stops_the_batch_and_a_rerun_continues(tmp_path: P
         (finished,) = db.query("SELECT finished FROM batches")
     assert done and done <= {f.name for f in files if f.name < "hebei-kjt-2021"}
     assert finished[0] is None
-    again = run_batch([tmp_path / "in"], tmp_path / "out", bs.Options(), jobs=jobs, work=bs.work_gold)
+    again = run_batch([tmp_path / "in"], tmp_path / "out", ExtractOptions(), jobs=jobs, work=bs.work_gold)
     assert again.stopped is None and again.skipped == len(done) and again.processed == len(files) - len(done)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from extractor.batch import check_across
+from extractor.across import check_across
 from extractor.checks import check as run_checks
 from extractor.cli.app import app, err_console
 from extractor.errors import ExitCode, ExtractorError

@@ -168,7 +168,7 @@ def _print_summary(summary: BatchSummary) -> None:
         f"{summary.skipped} already done, {len(summary.duplicates)} duplicates "
         f"in {summary.seconds:.1f}s → {summary.db_path}"
     )
-    if summary.cross_year_findings is not None:
+    if summary.cross_year_findings is not None:  # None when the batch was run without cross-year checks
         line += f" · {summary.cross_year_findings} cross-year checks failed"
     err_console.print(line, highlight=False, soft_wrap=True)
     if summary.partial:

@@ -37,14 +37,9 @@ from extractor.evaluation.models import (
     WrongCell,
 )
 from extractor.readings import Evidence, Finding
+from extractor.checks import SOURCE_RULES  # other findings (grounding, empty_table) concern the extraction
 from extractor.record import Claim, Number, Record, SourceInconsistency, flatten
 
-# Rules that describe an error in the source itself; other findings (grounding,
-# empty_table) are about the extraction and have no gold counterpart.
-SOURCE_RULES: frozenset[str] = frozenset(
-    {"balance", "outcome_sum", "row_sum", "group_sum", "pre2019_sum", "claim_sum", "claim_rate",
-     "prose_vs_table", "cross_year"}
-)
 _SNIPPET = 80
 
 

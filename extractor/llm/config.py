@@ -16,7 +16,6 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 ModeName = Literal["tools", "json_schema", "json", "md_json"]
-MODE_NAMES: tuple[str, ...] = ("tools", "json_schema", "json", "md_json")
 
 DEFAULT_PROMPT_VERSION = "v2"
 OPENAI_BASE_URL = "https://api.openai.com/v1"

@@ -22,6 +22,7 @@ from extractor.document import Span
 from extractor.numbers import Number
 from extractor.readings import Evidence, Finding
 from extractor.record import (
+    BALANCE_ROW_KEYS,
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
     APPLICATION_ROWS_SPLIT_OTHER,
@@ -47,7 +48,7 @@ ORG_COLUMNS: tuple[str, ...] = tuple(c for c in SIX_COLUMNS if c != "natural_per
 # Leaf outcome rows before (六); (六) is either ``other_handling`` or its three parts.
 _LEAVES_BEFORE_OTHER: tuple[str, ...] = tuple(
     k for k in APPLICATION_ROWS_SINGLE_OTHER
-    if k not in ("new_received", "carried_over", "total", "carried_forward", "other_handling")
+    if k not in (*BALANCE_ROW_KEYS, "other_handling")
 )
 _ROW_LABEL_SHORT: dict[str, str] = {
     "new_received": "一、本年新收", "carried_over": "二、上年结转", "total": "（七）总计",

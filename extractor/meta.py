@@ -18,7 +18,8 @@ from datetime import date
 from extractor.document import Document
 from extractor.numbers import parse_cn_numeral
 from extractor.record import Kind, LayoutName, Meta
-from extractor.sections import Section, compact, find_body
+from extractor.normalize import compact
+from extractor.sections import Section, find_body
 
 # ----------------------------------------------------------------- layout
 # Column headers of table 二 (and the split row (六) of table 三) that only one

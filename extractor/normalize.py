@@ -244,3 +244,15 @@ def sub_mapped(
 def source_to_text(offsets: Sequence[int], source_pos: int) -> int:
     """The first text position whose source position is at or after ``source_pos``."""
     return bisect_left(offsets, source_pos)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def compact(text: str) -> str:
+    """Normalised text without any whitespace: how headings, labels and names are compared.
+
+    Stray spaces and line breaks from converters vanish. Expects normalised
+    text (``Document.text``); for raw text use ``compact(normalize(raw))``.
+    """
+    return _WHITESPACE.sub("", text)

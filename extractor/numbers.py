@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from extractor.document import Span
-
-Number = int | float
+from extractor.record import Number
 
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -73,10 +73,10 @@ APPLICATION_ROWS_SPLIT_OTHER: dict[str, str] = {
 APPLICATION_ROW_KEYS: tuple[str, ...] = tuple(
     dict.fromkeys([*APPLICATION_ROWS_SINGLE_OTHER, *APPLICATION_ROWS_SPLIT_OTHER])
 )
+# The four rows of the balance printed on table 三 (一 + 二 = 三(七) + 四), in that order.
+BALANCE_ROW_KEYS: tuple[str, ...] = ("new_received", "carried_over", "total", "carried_forward")
 # Leaf outcome rows whose sum is row ``total`` (either (六) form).
-OUTCOME_ROW_KEYS: tuple[str, ...] = tuple(
-    k for k in APPLICATION_ROW_KEYS if k not in ("new_received", "carried_over", "total", "carried_forward")
-)
+OUTCOME_ROW_KEYS: tuple[str, ...] = tuple(k for k in APPLICATION_ROW_KEYS if k not in BALANCE_ROW_KEYS)
 
 # ---------------------------------------------------------------- table 四
 REVIEW_GROUPS: dict[str, str] = {

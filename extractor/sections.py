@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from extractor.document import Span
+from extractor.normalize import compact
 from extractor.numbers import parse_cn_numeral
 from extractor.record import APPLICATION_ROWS_SINGLE_OTHER
 
@@ -45,11 +46,6 @@ class Section(BaseModel):
     def title(self) -> str:
         """The heading without its number and without whitespace (for comparing and matching)."""
         return heading_title(self.heading)
-
-
-def compact(text: str) -> str:
-    """``text`` without any whitespace: how headings are compared (stray spaces and breaks vanish)."""
-    return _WS.sub("", text)
 
 
 def heading_title(heading: str) -> str:
@@ -99,7 +95,6 @@ def section_role(title: str) -> Role | None:
 
 # ----------------------------------------------------------------- patterns
 _CN = "一二三四五六七八九十"
-_WS = re.compile(r"\s+")
 _NUMBER_PREFIX = re.compile(rf"^(?:[{_CN}]{{1,3}}[、.]|[(]?[{_CN}]{{1,3}}[)]|\d{{1,2}}[.、])")
 # 一、  二 、  三.   (not 第三、 and not the 二 of 十二、 or 一、二、三)
 _TOP_RE = re.compile(rf"(?<![{_CN}第])([{_CN}]{{1,3}})[ \u3000]*(?:、|\.(?!\d))")

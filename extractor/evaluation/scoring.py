@@ -16,7 +16,6 @@ Rules (see ``shared/spec/report-format.md``):
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -37,6 +36,7 @@ from extractor.evaluation.models import (
     WrongCell,
 )
 from extractor.readings import Evidence, Finding
+from extractor.normalize import compact, normalize
 from extractor.checks import SOURCE_RULES  # other findings (grounding, empty_table) concern the extraction
 from extractor.record import Claim, Number, Record, SourceInconsistency, flatten
 
@@ -61,8 +61,8 @@ def _is_number(value: object) -> bool:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC with every whitespace character removed (how headings and names are compared)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """How gold and extracted headings and names are compared: NFKC, whitespace removed."""
+    return compact(normalize(text))
 
 
 def same_value(gold: Value, got: Value) -> bool:

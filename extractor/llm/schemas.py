@@ -25,6 +25,7 @@ from extractor.record import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
     APPLICANT_COLUMNS,
+    BALANCE_ROW_KEYS,
     APPLICATION_ROW_KEYS,
     APPLICATION_ROWS_SINGLE_OTHER,
     OTHER_HANDLING_SPLIT,
@@ -169,7 +170,7 @@ def application_identity_errors(rows: dict[str, Any]) -> list[str]:
             errors.append(f"row {row_key}: the six applicant columns sum to {sum(parts)}, not total {row.total}")
     leaves = _other_handling_rows(set(rows))
     for col in APPLICANT_KEYS:
-        terms = [cell(k, col) for k in ("new_received", "carried_over", "total", "carried_forward")]
+        terms = [cell(k, col) for k in BALANCE_ROW_KEYS]
         if None not in terms and terms[0] + terms[1] != terms[2] + terms[3]:
             errors.append(
                 f"column {col}: new_received+carried_over={terms[0] + terms[1]} but total+carried_forward={terms[2] + terms[3]}"

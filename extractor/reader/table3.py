@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from extractor.record import (
     APPLICANT_COLUMNS,
+    BALANCE_ROW_KEYS,
     APPLICATION_ROWS_SINGLE_OTHER,
     APPLICATION_ROWS_SPLIT_OTHER,
     OUTCOME_ROW_KEYS,
@@ -97,7 +98,7 @@ def _app_checks(vals: Mapping[str, Sequence[Number | None]], row_keys: Sequence[
         else:
             failed += 1
 
-    blank = {k for k in ("new_received", "carried_over", "total", "carried_forward") if k in vals and all(x is None for x in vals[k])}
+    blank = {k for k in BALANCE_ROW_KEYS if k in vals and all(x is None for x in vals[k])}
     outcome_rows = [vals[k] for k in row_keys if k in OUTCOME_ROW_KEYS and k in vals]
 
     for key in row_keys:
@@ -107,7 +108,7 @@ def _app_checks(vals: Mapping[str, Sequence[Number | None]], row_keys: Sequence[
         ok(sum(x or 0 for x in row[:6]) == row[6])
     for c in range(N_COLS):
         four = []
-        for k in ("new_received", "carried_over", "total", "carried_forward"):
+        for k in BALANCE_ROW_KEYS:
             row = vals.get(k)
             if row is None:
                 four = None

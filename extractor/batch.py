@@ -152,6 +152,7 @@ def discover(inputs: Iterable[str | Path], exclude: Path | None = None) -> list[
                 and f.suffix.lower() in SUPPORTED_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 and not f.name.startswith("~$")
+                and not f.name.endswith(".review.html")  # pages written by `extractor review`
             )
         else:
             candidates = [p]

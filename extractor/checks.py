@@ -415,6 +415,8 @@ _CONCEPTS: tuple[_Concept, ...] = (
     _Concept("收到申请", [
         rf"(?:收到|受理|新收|接收|办理){_GAP}{{0,16}}?申请(?:共计|共|合计|总数|数量)?为?{_N}件",
         rf"(?:收到|受理){_N}[份件]{_GAP}{{0,16}}?申请",
+        # the template's own wording names the applicants: 收到公民、法人和其他组织提交的…申请N件
+        rf"(?:收到|受理){_GAP}{{0,4}}?公民、法人(?:和|或|及)其他组织{_GAP}{{0,20}}?申请(?:共计|共|合计)?为?{_N}件",
     ], _received_alts(("total",), "")),
     _Concept("自然人申请", [rf"自然人(?:申请|提出)?{_N}件"], _received_alts(("natural_person",), "（自然人）")),
     _Concept("法人或其他组织申请", [rf"法人(?:或|和|及)其他组织(?:申请|提出)?{_N}件"],

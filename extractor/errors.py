@@ -21,7 +21,8 @@ class ExitCode(IntEnum):
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok · 1 internal error · 2 usage error · 3 bad input · "
-    "4 model endpoint problem · 5 findings present / below threshold · 6 batch finished with failures."
+    "4 model endpoint problem · 5 findings present / below threshold · 6 batch finished with failures · "
+    "130 interrupted (finished batch results are kept)."
 )
 
 

@@ -86,7 +86,7 @@ def load(path: str | Path) -> Document:
     if not p.exists():
         raise InputError(f"{p}: no such file; check the path.")
     if p.is_dir():
-        raise InputError(f"{p} is a directory; give one report file (or use batch for a folder).")
+        raise InputError(f"{p} is a directory; give one report file, or run a batch: extractor extract DIR --out OUT.")
     try:
         data = p.read_bytes()
     except OSError as exc:

@@ -46,6 +46,11 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
     options = options or ExtractOptions()
     sections = split_sections(doc.text)
     meta = detect_meta(doc, sections)
+    if meta.year is None and not sections:
+        raise InputError(
+            f"{doc.path or 'the input'} does not look like a government information-disclosure report "
+            "(no year and no section headings found); check that the file holds the report itself."
+        )
     headings = [s.heading for s in sections]
     reader = llm = None
     run = RunInfo(engines=[])
@@ -70,8 +75,10 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
     else:
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
     findings = check(record, doc.text, evidence, sections) if options.check else []
-    run = run.model_copy(update={"extractor_version": __version__, "input_path": doc.path, "input_sha256": doc.sha256})
-    return Extraction(record=record, evidence=evidence, findings=findings, run=run)
+    input_path = str(Path(doc.path).resolve()) if doc.path else None
+    run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
+    problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]
+    return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Extraction:

@@ -79,6 +79,7 @@ class Extraction(BaseModel):
     record: Record
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)  # what the engines could not read, and why
     run: RunInfo = Field(default_factory=RunInfo)
 
     @classmethod
@@ -87,13 +88,15 @@ class Extraction(BaseModel):
         data = dict(data)
         evidence = data.pop("evidence", {}) or {}
         findings = data.pop("findings", []) or []
+        problems = data.pop("problems", []) or []
         run = data.pop("run", {}) or {}
-        return cls(record=Record.model_validate(data), evidence=evidence, findings=findings, run=run)
+        return cls(record=Record.model_validate(data), evidence=evidence, findings=findings, problems=problems, run=run)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Canonical record keys first, then evidence, findings and run metadata."""
         out = self.record.canonical()
         out["evidence"] = {k: v.model_dump(mode="json", exclude_none=True) for k, v in self.evidence.items()}
         out["findings"] = [f.model_dump(mode="json") for f in self.findings]
+        out["problems"] = list(self.problems)
         out["run"] = self.run.model_dump(mode="json")
         return out

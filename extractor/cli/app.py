@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from extractor import __version__
-from extractor.errors import EXIT_CODES_HELP, ExtractorError
+from extractor.errors import EXIT_CODES_HELP, ExitCode, ExtractorError
 
 app = typer.Typer(
     name="extractor",
@@ -51,5 +51,14 @@ def main() -> None:
     try:
         app()  # standalone: exits by itself with the command's code
     except ExtractorError as exc:
-        err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False, soft_wrap=True)
-        sys.exit(int(exc.exit_code))
+        _fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        if exc.filename is None:  # not about a path the user gave: a bug, keep the traceback
+            raise
+        target = exc.filename2 or exc.filename
+        _fail(f"cannot write or read {target}: {exc.strerror or exc}; choose another path.", ExitCode.BAD_INPUT)
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+    sys.exit(int(code))

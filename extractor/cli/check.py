@@ -53,7 +53,7 @@ def check(
     Exit code 5 when any rule fails, 0 when clean.
     """
     if (file is None) == (across is None):
-        raise ExtractorError("give a report or record FILE, or --across DIR (not both).", ExitCode.USAGE)
+        raise ExtractorError("give one of: a report or record FILE, or --across DIR.", ExitCode.USAGE)
     if across is not None:
         findings, label = check_across(across), across.name
         notes: list[str] = []
@@ -63,6 +63,7 @@ def check(
             notes.append("prose, grounding and empty-table rules are not checkable without the report text")
         text = doc.text if doc is not None else None
         findings = run_checks(extraction.record, text, extraction.evidence, include_not_checkable=True)
+        notes += extraction.problems  # what the engines left blank, and why
         label = file.name
     failed = [f for f in findings if f.status == "fail"]
     shown = findings if show_all else failed

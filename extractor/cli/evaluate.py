@@ -141,6 +141,13 @@ def eval_compare(
     if len(runs) < 2:
         raise typer.BadParameter("give at least two runs to compare", param_hint="RUNS")
     loaded = [load_run(p) for p in runs]
+    base = loaded[0].manifest
+    for path, run in zip(runs[1:], loaded[1:]):
+        if set(run.manifest.reports) != set(base.reports) or run.manifest.gold_sha256 != base.gold_sha256:
+            err_console.print(
+                f"[yellow]warning:[/] {path} scores other reports or another gold set than {runs[0]}: "
+                "the deltas mix that difference in.", highlight=False, soft_wrap=True,
+            )
     rows = compare_reports([r.scores for r in loaded])
     err_console.print(_compare_table(rows, [f"{p}" for p in runs]))
     if as_json:

@@ -31,6 +31,9 @@ def export(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ExtractorError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}.", ExitCode.USAGE)
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if suffix in FORMATS and suffix != fmt:
+        raise ExtractorError(f"--format {fmt} but --output {output} ends in .{suffix}; make them agree.", ExitCode.USAGE)
     if fmt == "xlsx" and output is not None and str(output) == "-":
         raise ExtractorError("--format xlsx cannot go to stdout; give --output a file name.", ExitCode.USAGE)
     with ResultsDB.open_existing(directory) as db:

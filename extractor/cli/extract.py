@@ -38,10 +38,10 @@ class EngineChoice(str, Enum):
 
 
 def _is_batch(inputs: list[Path], out: Path | None) -> bool:
-    """Many inputs, a directory, or ``--out`` naming a directory make a batch."""
+    """Many inputs, a directory, or ``--out`` naming an existing directory make a batch."""
     if len(inputs) > 1 or any(p.is_dir() for p in inputs):
         return True
-    return out is not None and (out.is_dir() or out.suffix == "")
+    return out is not None and out.is_dir()
 
 
 @app.command()
@@ -52,8 +52,8 @@ def extract(
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o",
-        help="One report: write its JSON to this file (default: stdout). Several reports or a directory: "
-        "the output directory, holding the results database results.db.",
+        help="One report: write its JSON to this file (default or '-': stdout). Several reports, a directory, "
+        "or an existing directory here: the output directory, holding the results database results.db.",
     ),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1,
@@ -84,19 +84,19 @@ def extract(
         model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency, cache_dir=cache_dir,
         no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
     )
+    reader_by_default = engine is None and not settings.is_configured
     if engine is None:
         engine = EngineChoice.both if settings.is_configured else EngineChoice.reader
-        if engine is EngineChoice.reader:
-            err_console.print(
-                "[dim]no model configured (--model / EXTRACTOR_MODEL, and a key): using the reader engine alone[/]"
-            )
     if engine is not EngineChoice.reader and not fallback_reader and settings.missing():
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
     options = ExtractOptions(engine=engine.value, llm=settings if engine is not EngineChoice.reader else None)
     if not _is_batch(inputs, out):
         extraction = extract_path(inputs[0], options)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
-        if out is None:
+        if reader_by_default:
+            _note_reader_only()
+        _note_fallback(extraction.run.failures)
+        if out is None or str(out) == "-":
             typer.echo(text)
         else:
             atomic_write_text(out, text + "\n")
@@ -109,6 +109,8 @@ def extract(
             f"--out {out}: a batch writes a directory (DIR/results.db); use `extractor export DIR` for JSONL.",
             ExitCode.USAGE,
         )
+    if reader_by_default:
+        _note_reader_only()
     try:
         summary = _run_with_progress(inputs, out, options, jobs)
     except KeyboardInterrupt:
@@ -135,6 +137,19 @@ def extract(
             "fix or remove those files and run the same command again.",
             ExitCode.PARTIAL,
         )
+
+
+def _note_reader_only() -> None:
+    err_console.print(
+        "[dim]no model configured (--model / EXTRACTOR_MODEL, and a key): used the reader engine alone[/]", soft_wrap=True
+    )
+
+
+def _note_fallback(failures: list[str]) -> None:
+    """Say on stderr when the model was asked for but the reader had to answer alone (--fallback-reader)."""
+    for failure in failures:
+        if failure.startswith("model engine not used"):
+            err_console.print(f"[yellow]note:[/] {failure}; the record is the reader's", highlight=False, soft_wrap=True)
 
 
 def _run_with_progress(inputs: list[Path], out: Path, options: ExtractOptions, jobs: int | None) -> BatchSummary:

@@ -16,7 +16,7 @@ from extractor.review import render_review
 @app.command()
 def review(
     file_or_result: Path = typer.Argument(..., help="A report file, or a record JSON written by `extractor extract`."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the page [default: <name>.review.html]."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the page [default: ./<name>.review.html]."),
     report: Path | None = typer.Option(None, "--report", "-r", help="The report of a record JSON (default: found from the record)."),
 ) -> None:
     """Write a review page: the source text with every value highlighted at its evidence, the tables beside it."""
@@ -25,6 +25,6 @@ def review(
         err_console.print(f"[yellow]note:[/] {note}", highlight=False)
     if doc is None:
         raise InputError(f"{file_or_result}: the review page needs the report text; give it with --report.")
-    target = out or file_or_result.with_name(file_or_result.stem + ".review.html")
+    target = out or Path(file_or_result.stem + ".review.html")  # here, not in the input tree a batch reads
     atomic_write_text(target, render_review(doc, extraction))
     err_console.print(f"review page written to [bold]{target}[/]")

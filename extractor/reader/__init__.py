@@ -30,5 +30,5 @@ def read_document(doc: Document, sections: list[Section], meta: Meta) -> Reading
     found = find_claims(doc.text)
     reading.record.claims = [f.claim for f in found]
     for i, f in enumerate(found):
-        reading.evidence[f"claims[{i}]"] = Evidence(span=f.span, engine="reader", note="claim")
+        reading.evidence[f"claims.{i}"] = Evidence(span=f.span, engine="reader", note="claim")
     return reading

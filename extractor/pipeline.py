@@ -74,6 +74,10 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
         record, evidence = reconcile(reader, llm, doc.text)
     else:
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
+    evidence = {
+        path: ev.model_copy(update={"source_span": doc.to_source(ev.span)}) if ev.span is not None else ev
+        for path, ev in evidence.items()
+    }
     findings = check(record, doc.text, evidence, sections) if options.check else []
     input_path = str(Path(doc.path).resolve()) if doc.path else None
     run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})

@@ -22,7 +22,8 @@ class Evidence(BaseModel):
     """Where one value came from: the span of ``Document.text`` it was read from."""
 
     value: Number | str | None = None
-    span: Span | None = None
+    span: Span | None = None  # in Document.text
+    source_span: Span | None = None  # the same place in the original file's text (the HTML markup, say)
     engine: EngineName = "reader"
     source: Literal["reader", "llm", "agreed", "chosen", "conflicted"] = "reader"
     note: str | None = None  # why a cell is null, how a run of digits was split, the other engine's reading…

@@ -13,25 +13,21 @@ text; without it they say so (not checkable) instead of passing.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from extractor import identities
 from extractor.document import Span
-from extractor.numbers import Number
+from extractor.identities import IdentityResult, clean as _clean, equal as _equal
+from extractor.numbers import Number, parse_number
 from extractor.readings import Evidence, Finding
 from extractor.record import (
-    BALANCE_ROW_KEYS,
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
     APPLICATION_ROWS_SPLIT_OTHER,
-    OTHER_HANDLING_SPLIT,
     PRE2019_CASE_GROUPS,
-    PRE2019_CHANNELS,
-    PRE2019_RESPONSE_OUTCOMES,
     REVIEW_GROUPS,
-    REVIEW_OUTCOMES,
     Claim,
     Record,
     flatten,
@@ -43,13 +39,8 @@ SOURCE_RULES: tuple[str, ...] = (
     "claim_sum", "claim_rate", "prose_vs_table", "cross_year",
 )
 
-SIX_COLUMNS: tuple[str, ...] = tuple(c for c in APPLICANT_COLUMNS if c != "total")
+SIX_COLUMNS: tuple[str, ...] = identities.APPLICANT_PARTS
 ORG_COLUMNS: tuple[str, ...] = tuple(c for c in SIX_COLUMNS if c != "natural_person")
-# Leaf outcome rows before (六); (六) is either ``other_handling`` or its three parts.
-_LEAVES_BEFORE_OTHER: tuple[str, ...] = tuple(
-    k for k in APPLICATION_ROWS_SINGLE_OTHER
-    if k not in (*BALANCE_ROW_KEYS, "other_handling")
-)
 _ROW_LABEL_SHORT: dict[str, str] = {
     "new_received": "一、本年新收", "carried_over": "二、上年结转", "total": "（七）总计",
     "carried_forward": "四、结转下年度", "other_handling": "（六）其他处理",
@@ -96,66 +87,46 @@ def check_sum(
     With blank parts the rule is decided only when the given parts already
     exceed the total (a lower bound no blank can lower).
     """
-    total_path, stated = total
-    paths = [total_path, *(p for p, _ in parts)]
-    missing = [p for p, v in parts if v is None]
-    known = sum(v for _, v in parts if v is not None)
-    if stated is None:
-        return _info(rule, where, paths, [total_path, *missing])
-    if missing and not known > stated:
-        return _info(rule, where, paths, missing)
-    if _equal(stated, known):
+    return _sum_finding(identities.sum_identity(rule, total, parts), where, severity)  # type: ignore[arg-type]
+
+
+def _sum_finding(result: IdentityResult, where: str, severity: str = "error") -> Finding | None:
+    """The finding of a sum identity (``identities.sum_identity``): failure, not-checkable note, or None."""
+    if result.status == "not_checkable":
+        return _info(result.identity, where, list(result.paths), result.missing)
+    if result.holds:
         return None
     return Finding(
-        rule=rule, where=where, paths=paths, stated=stated, computed=_clean(known), severity=severity,  # type: ignore[arg-type]
-        message=f"{where}: stated {_fmt(stated)}, parts add up to {_fmt(_clean(known))}"
-        + (" (some parts blank; the given ones already exceed it)" if missing else ""),
+        rule=result.identity, where=where, paths=list(result.paths), stated=result.stated,
+        computed=result.computed, severity=severity,  # type: ignore[arg-type]
+        message=f"{where}: stated {_fmt(result.stated)}, parts add up to {_fmt(result.computed)}"
+        + (" (some parts blank; the given ones already exceed it)" if result.missing else ""),
     )
 
 
-def _equal(a: Number, b: Number) -> bool:
-    return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-6)
-
-
-def _clean(value: Number) -> Number:
-    if isinstance(value, float):
-        value = round(value, 6)
-        return int(value) if value.is_integer() else value
-    return value
-
-
 # ------------------------------------------------------------------ table 三
+def _table3(record: Record) -> dict[str, dict[str, int | None]]:
+    """Table 三 of the record as plain values (``identities.Table3``)."""
+    return {row: counts.model_dump() for row, counts in (record.applications or {}).items()}
+
+
 def _cell(record: Record, row: str, col: str) -> int | None:
     apps = record.applications or {}
     counts = apps.get(row)
     return None if counts is None else getattr(counts, col)
 
 
-def _app_path(row: str, col: str) -> str:
-    return f"applications.{row}.{col}"
+_app_path = identities.app_path
 
 
 def other_handling_rows(record: Record, column: str | None = None) -> tuple[str, ...]:
-    """How (六) is recorded: the single 2019 row, or the three 2021 parts.
-
-    The single row wins when it holds a value (a 2021 table printed with one
-    (六) row is recorded that way); otherwise the parts, when any is present.
-    """
-    apps = record.applications or {}
-    single = apps.get("other_handling")
-    has_split = any(k in apps for k in OTHER_HANDLING_SPLIT)
-    if single is not None and (not has_split or column is None or getattr(single, column) is not None):
-        return ("other_handling",)
-    if has_split:
-        return tuple(OTHER_HANDLING_SPLIT)
-    if record.meta.layout == "2021":
-        return tuple(OTHER_HANDLING_SPLIT)
-    return ("other_handling",)
+    """How (六) is recorded: the single 2019 row, or the three 2021 parts (``identities.other_handling_rows``)."""
+    return identities.other_handling_rows(_table3(record), column, record.meta.layout)
 
 
 def outcome_rows(record: Record, column: str | None = None) -> tuple[str, ...]:
     """The leaf outcome rows whose sum is (七)总计, in table order."""
-    return (*_LEAVES_BEFORE_OTHER, *other_handling_rows(record, column))
+    return identities.outcome_rows(_table3(record), column, record.meta.layout)
 
 
 def check_applications(record: Record) -> list[Finding]:
@@ -163,38 +134,26 @@ def check_applications(record: Record) -> list[Finding]:
     if record.applications is None:
         return []
     findings: list[Finding] = []
-    for col, col_label in APPLICANT_COLUMNS.items():
-        where = f"表三 {col_label}列"
-        left = [(_app_path(r, col), _cell(record, r, col)) for r in ("new_received", "carried_over")]
-        right = [(_app_path(r, col), _cell(record, r, col)) for r in ("total", "carried_forward")]
-        paths = [p for p, _ in left + right]
-        missing = [p for p, v in left + right if v is None]
-        if missing:
-            findings.append(_info("balance", f"{where}：一+二 = （七）+四", paths, missing))
+    for result in identities.application_identities(_table3(record), record.meta.layout):
+        finding: Finding | None
+        if result.identity == "balance":
+            where = f"表三 {APPLICANT_COLUMNS[result.column]}列"  # type: ignore[index]
+            if result.status == "not_checkable":
+                finding = _info("balance", f"{where}：一+二 = （七）+四", list(result.paths), result.missing)
+            elif result.fails:
+                new, carried, total, forward = result.values
+                a, b = result.stated, result.computed
+                finding = Finding(
+                    rule="balance", where=f"{where}：一+二 = （七）+四", paths=list(result.paths), stated=a, computed=b,
+                    message=f"{where}: 一 {new} + 二 {carried} = {a}, but （七） {total} + 四 {forward} = {b}",
+                )
+            else:
+                finding = None
+        elif result.identity == "outcome_sum":
+            where = f"表三 {APPLICANT_COLUMNS[result.column]}列：（七）总计 vs 各办理结果之和"  # type: ignore[index]
+            finding = _sum_finding(result, where)
         else:
-            a = sum(v for _, v in left)  # type: ignore[misc]
-            b = sum(v for _, v in right)  # type: ignore[misc]
-            if a != b:
-                findings.append(Finding(
-                    rule="balance", where=f"{where}：一+二 = （七）+四", paths=paths, stated=a, computed=b,
-                    message=f"{where}: 一 {left[0][1]} + 二 {left[1][1]} = {a}, but （七） {right[0][1]} + 四 {right[1][1]} = {b}",
-                ))
-        leaves = [(_app_path(r, col), _cell(record, r, col)) for r in outcome_rows(record, col)]
-        finding = check_sum(
-            "outcome_sum", f"{where}：（七）总计 vs 各办理结果之和",
-            (_app_path("total", col), _cell(record, "total", col)), leaves,
-        )
-        if finding:
-            findings.append(finding)
-    rows = ["new_received", "carried_over", *outcome_rows(record), "total", "carried_forward"]
-    for row in rows:
-        if row not in record.applications:
-            continue
-        finding = check_sum(
-            "row_sum", f"表三 {_row_label(row)}：总计 vs 六类申请人之和",
-            (_app_path(row, "total"), _cell(record, row, "total")),
-            [(_app_path(row, c), _cell(record, row, c)) for c in SIX_COLUMNS],
-        )
+            finding = _sum_finding(result, f"表三 {_row_label(result.row)}：总计 vs 六类申请人之和")  # type: ignore[arg-type]
         if finding:
             findings.append(finding)
     return findings
@@ -206,16 +165,9 @@ def check_review_litigation(record: Record) -> list[Finding]:
     if record.review_litigation is None:
         return []
     findings: list[Finding] = []
-    for group, label in REVIEW_GROUPS.items():
-        outcomes = record.review_litigation.get(group)
-        if outcomes is None:
-            continue
-        base = f"review_litigation.{group}"
-        finding = check_sum(
-            "group_sum", f"表四 {label}：总计 vs 维持+纠正+其他+尚未审结",
-            (f"{base}.total", outcomes.total),
-            [(f"{base}.{o}", getattr(outcomes, o)) for o in REVIEW_OUTCOMES if o != "total"],
-        )
+    table = {group: outcomes.model_dump() for group, outcomes in record.review_litigation.items()}
+    for result in identities.review_identities(table):
+        finding = _sum_finding(result, f"表四 {REVIEW_GROUPS[result.group]}：总计 vs 维持+纠正+其他+尚未审结")  # type: ignore[index]
         if finding:
             findings.append(finding)
     return findings
@@ -228,30 +180,20 @@ def check_pre2019(record: Record) -> list[Finding]:
     if p is None:
         return []
     findings: list[Finding] = []
-    apps = p.applications
-    checks = [
-        ("收到申请数 vs 各渠道之和", "received", PRE2019_CHANNELS),
-        ("申请答复数 vs 各答复类别之和", "responses", PRE2019_RESPONSE_OUTCOMES),
-    ]
-    for where, total_key, part_keys in checks:
-        parts = [(f"pre2019.applications.{k}", getattr(apps, k)) for k in part_keys]
-        if all(v is None for _, v in parts):
+    values = {
+        f"{name}.{key}": value
+        for name in ("applications", *PRE2019_CASE_GROUPS)
+        for key, value in getattr(p, name).model_dump().items()
+    }
+    wheres = {
+        "applications.received": "统计表 收到申请数 vs 各渠道之和",
+        "applications.responses": "统计表 申请答复数 vs 各答复类别之和",
+        **{f"{g}.total": f"统计表 {label}数量 vs 维持+纠错+其他情形" for g, label in PRE2019_CASE_GROUPS.items()},
+    }
+    for result in identities.pre2019_sums(values):
+        if not result.parts_given:
             continue  # no breakdown printed at all: nothing to check, nothing to report
-        finding = check_sum(
-            "pre2019_sum", f"统计表 {where}",
-            (f"pre2019.applications.{total_key}", getattr(apps, total_key)), parts,
-        )
-        if finding:
-            findings.append(finding)
-    for group, label in PRE2019_CASE_GROUPS.items():
-        cases = getattr(p, group)
-        parts = [(f"pre2019.{group}.{k}", getattr(cases, k)) for k in ("upheld", "corrected", "other")]
-        if all(v is None for _, v in parts):
-            continue
-        finding = check_sum(
-            "pre2019_sum", f"统计表 {label}数量 vs 维持+纠错+其他情形",
-            (f"pre2019.{group}.total", cases.total), parts,
-        )
+        finding = _sum_finding(result, wheres[result.group])  # type: ignore[index]
         if finding:
             findings.append(finding)
     return findings
@@ -409,6 +351,9 @@ class _Concept:
         self.stat_label = re.compile(stat_label) if stat_label else None
 
 
+# The count in a prose pattern: plain digits only. Parsed by ``extractor.numbers.parse_number``; the pattern
+# itself stays this narrow on purpose ("1,295件" is not matched), since widening it changes which statements
+# the prose rules find.
 _N = r"(?P<n>\d+(?:\.\d+)?)"
 _GAP = r"[^,。;:\d、]"  # inside one clause, no other number in between
 _CONCEPTS: tuple[_Concept, ...] = (
@@ -511,13 +456,13 @@ def _sentences(compact: str) -> Iterable[tuple[int, int]]:
 def _stat_value(compact: str, label: re.Pattern[str]) -> Number | None:
     """A row of the old statistics table printed in the text: its label, unit, then the year's number."""
     unit = r"[\s|]*(?:\([^)]{0,40}\))?[\s|]*(?:条|件|篇|次|个|人|万元)[\s|]*"
-    pattern = re.compile(label.pattern + unit + r"(?P<n>\d+(?:\.\d+)?)")
+    pattern = re.compile(label.pattern + unit + _N)
     found = None
     for m in pattern.finditer(compact):
         found = m
     if found is None:
         return None
-    return _clean(float(found.group("n")))
+    return _clean(parse_number(found.group("n")))  # type: ignore[arg-type]
 
 
 def _span(index: list[int], start: int, end: int) -> Span:
@@ -592,7 +537,7 @@ def prose_statements(text: str, record: Record) -> list[tuple[_Concept, Number, 
                     if concept.name == "收到申请" and "行政复议" in m.group(0):
                         continue
                     taken.append((n_start, n_end))
-                    value = _clean(float(m.group("n")))
+                    value = _clean(parse_number(m.group("n")))  # type: ignore[arg-type]
                     found.append((concept, value, _span(index, s_start + n_start, s_start + n_end),
                                   _snippet(sentence, m.start(), n_end)))
         for m in denials:

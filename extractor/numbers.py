@@ -23,10 +23,15 @@ _ARABIC = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # A number in running text: digits with optional thousands separators and decimals.
 NUMBER_RE = re.compile(r"(?<![\d.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\d.])-?\d+(?:\.\d+)?")
 
+def as_number(value: int | float, ndigits: int | None = None) -> Number:
+    """A number as it is printed: a whole float becomes an int (5.0 -> 5), others stay as they are.
 
-def _as_number(value: float) -> Number:
+    With ``ndigits`` a float is first rounded to that many decimals (noise of
+    float sums: 0.1 + 0.2 -> 0.3).
+    """
+    if isinstance(value, float) and ndigits is not None:
+        value = round(value, ndigits)
     return int(value) if float(value).is_integer() else value
-
 
 def parse_cn_numeral(text: str) -> int | None:
     """Small Chinese numerals up to 9999 (十二, 一百零五, 两千); None if ``text`` is not one."""
@@ -41,13 +46,12 @@ def parse_cn_numeral(text: str) -> int | None:
             digit = None
     return total + (digit or 0)
 
-
 def parse_number(raw: str | int | float | None) -> Number | None:
     """A printed number as int (counts) or float (amounts); None when it is not a number."""
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        return _as_number(raw)
+        return as_number(raw)
     text = unicodedata.normalize("NFKC", raw).strip()
     text = re.sub(r"[\s,，_]", "", text)
     multiplier = 1
@@ -59,14 +63,12 @@ def parse_number(raw: str | int | float | None) -> Number | None:
     cn = parse_cn_numeral(text)
     return None if cn is None else cn * multiplier
 
-
 class NumberToken(BaseModel):
     """One number found in text, with the span of its printed digits."""
 
     value: Number
     text: str
     span: Span
-
 
 def iter_numbers(text: str, start: int = 0, end: int | None = None) -> Iterator[NumberToken]:
     """Every arabic number in ``text[start:end]`` (NFKC text: digits are ASCII), in order."""

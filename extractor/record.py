@@ -148,6 +148,8 @@ PRE2019_RESPONSE_OUTCOMES: tuple[str, ...] = (
 )
 PRE2019_CASE_GROUPS: dict[str, str] = {"review": "行政复议", "litigation": "行政诉讼", "complaints": "被举报投诉"}
 PRE2019_CASE_OUTCOMES: dict[str, str] = {"total": "数量", "upheld": "维持", "corrected": "纠错", "other": "其他情形"}
+# The parts whose sum is a case group's 数量.
+PRE2019_CASE_PARTS: tuple[str, ...] = ("upheld", "corrected", "other")
 
 
 class _Strict(BaseModel):

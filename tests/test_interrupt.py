@@ -24,7 +24,7 @@ from extractor.errors import ExitCode
 from extractor.pipeline import ExtractOptions
 from extractor.storage import DB_NAME
 
-COPIES = 2  # 2 × the eval set: a few seconds of work on two cores
+COPIES = 4  # 4 × the eval set: several seconds of work on two cores, so the kill lands mid-batch
 
 
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:

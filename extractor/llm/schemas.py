@@ -19,22 +19,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, create_model, model_validator
 
+from extractor import identities
 from extractor.llm.grounding import has_digit, locate, number_occurs
 from extractor.numbers import parse_number
 from extractor.record import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
     APPLICANT_COLUMNS,
-    BALANCE_ROW_KEYS,
     APPLICATION_ROW_KEYS,
     APPLICATION_ROWS_SINGLE_OTHER,
     OTHER_HANDLING_SPLIT,
-    OUTCOME_ROW_KEYS,
     PRE2019_APPLICATIONS,
     PRE2019_CASE_GROUPS,
     PRE2019_CASE_OUTCOMES,
-    PRE2019_CHANNELS,
-    PRE2019_RESPONSE_OUTCOMES,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
@@ -110,10 +107,6 @@ class _Answer(BaseModel):
 
 
 # ------------------------------------------------------------------ table 三
-def _other_handling_rows(keys: set[str]) -> list[str]:
-    return [k for k in OUTCOME_ROW_KEYS if k in keys and not (k == "other_handling" and keys & set(OTHER_HANDLING_SPLIT))]
-
-
 ApplicationRowKey = Literal[APPLICATION_ROW_KEYS]  # type: ignore[valid-type]
 _ApplicationRowBase = create_model(
     "ApplicationRow",
@@ -123,7 +116,7 @@ _ApplicationRowBase = create_model(
     **{col: (Count, Field(default=None, description=label)) for col, label in APPLICANT_COLUMNS.items()},
 )
 APPLICANT_KEYS: tuple[str, ...] = tuple(APPLICANT_COLUMNS)
-APPLICANT_PARTS: tuple[str, ...] = tuple(k for k in APPLICANT_COLUMNS if k != "total")
+APPLICANT_PARTS: tuple[str, ...] = identities.APPLICANT_PARTS
 
 
 class ApplicationsAnswer(_Answer):
@@ -158,27 +151,24 @@ class ApplicationsAnswer(_Answer):
 
 
 def application_identity_errors(rows: dict[str, Any]) -> list[str]:
-    """Spec §3 identities of table 三 that the rows break (only where every term is present)."""
+    """Spec §3 identities of table 三 that the rows break (only where every term is present).
+
+    The outcome rows are those the answer gives (``identities.answered_outcome_rows``).
+    """
     errors: list[str] = []
-
-    def cell(row: str, col: str) -> int | None:
-        return getattr(rows[row], col) if row in rows else None
-
-    for row_key, row in rows.items():
-        parts = [getattr(row, c) for c in APPLICANT_PARTS]
-        if row.total is not None and None not in parts and sum(parts) != row.total:
-            errors.append(f"row {row_key}: the six applicant columns sum to {sum(parts)}, not total {row.total}")
-    leaves = _other_handling_rows(set(rows))
+    table = {key: {c: getattr(row, c) for c in APPLICANT_KEYS} for key, row in rows.items()}
+    for row_key in rows:
+        r = identities.row_sum(table, row_key)
+        if r.fails and r.complete:
+            errors.append(f"row {row_key}: the six applicant columns sum to {r.computed}, not total {r.stated}")
+    leaves = identities.answered_outcome_rows(rows)
     for col in APPLICANT_KEYS:
-        terms = [cell(k, col) for k in BALANCE_ROW_KEYS]
-        if None not in terms and terms[0] + terms[1] != terms[2] + terms[3]:
-            errors.append(
-                f"column {col}: new_received+carried_over={terms[0] + terms[1]} but total+carried_forward={terms[2] + terms[3]}"
-            )
-        total = cell("total", col)
-        outcome = [cell(k, col) for k in leaves]
-        if total is not None and outcome and None not in outcome and sum(outcome) != total:
-            errors.append(f"column {col}: outcome rows (三(一)…(六)) sum to {sum(outcome)}, not （七）总计 {total}")
+        b = identities.balance(table, col)
+        if b.fails:
+            errors.append(f"column {col}: new_received+carried_over={b.stated} but total+carried_forward={b.computed}")
+        o = identities.outcome_sum(table, col, leaves)
+        if leaves and o.fails and o.complete:
+            errors.append(f"column {col}: outcome rows (三(一)…(六)) sum to {o.computed}, not （七）总计 {o.stated}")
     if errors:
         errors.append("re-read the cells; if the printed table itself is inconsistent, keep the printed numbers and say so in printed_inconsistencies")
     return errors
@@ -193,7 +183,7 @@ _ReviewGroupBase = create_model(
     quote=(str, Field(description=QUOTE_HELP)),
     **{col: (Count, Field(default=None, description=label)) for col, label in REVIEW_OUTCOMES.items()},
 )
-REVIEW_PARTS: tuple[str, ...] = tuple(k for k in REVIEW_OUTCOMES if k != "total")
+REVIEW_PARTS: tuple[str, ...] = identities.REVIEW_PARTS
 
 
 class ReviewAnswer(_Answer):
@@ -221,9 +211,9 @@ class ReviewAnswer(_Answer):
         if not self.printed_inconsistencies:
             errors = []
             for group in self.groups:
-                parts = [getattr(group, c) for c in REVIEW_PARTS]
-                if group.total is not None and None not in parts and sum(parts) != group.total:
-                    errors.append(f"group {group.group}: outcomes sum to {sum(parts)}, not total {group.total}")
+                r = identities.group_sum({group.group: {c: getattr(group, c) for c in REVIEW_OUTCOMES}}, group.group)
+                if r.fails and r.complete:
+                    errors.append(f"group {group.group}: outcomes sum to {r.computed}, not total {r.stated}")
             if errors:
                 errors.append("re-read the cells; if the printed table is itself inconsistent, say so in printed_inconsistencies")
             _fail(errors)
@@ -446,16 +436,10 @@ class Pre2019Answer(_Answer):
 
 def pre2019_identity_errors(values: dict[str, int | float | None]) -> list[str]:
     """Spec §3 pre2019 sums that the given statistics break (only where every term is given)."""
-    errors: list[str] = []
-    sums = [
-        ("applications.received", [f"applications.{k}" for k in PRE2019_CHANNELS]),
-        ("applications.responses", [f"applications.{k}" for k in PRE2019_RESPONSE_OUTCOMES]),
-        *[(f"{g}.total", [f"{g}.upheld", f"{g}.corrected", f"{g}.other"]) for g in PRE2019_CASE_GROUPS],
+    errors = [
+        f"{r.group}={r.stated} but its parts sum to {r.computed}"
+        for r in identities.pre2019_sums(values) if r.fails and r.complete
     ]
-    for total_key, part_keys in sums:
-        total, parts = values.get(total_key), [values.get(k) for k in part_keys]
-        if total is not None and None not in parts and sum(parts) != total:  # type: ignore[arg-type]
-            errors.append(f"{total_key}={total} but its parts sum to {sum(parts)}")  # type: ignore[arg-type]
     if errors:
         errors.append("re-read the numbers; if the report itself is inconsistent, keep them and say so in printed_inconsistencies")
     return errors

@@ -88,7 +88,13 @@ TABLE3_START = re.compile(r"申[\s|]*请[\s|]*人[\s|]*情[\s|]*况|本[\s|]*年
 
 
 def _app_checks(vals: Mapping[str, Sequence[Number | None]], row_keys: Sequence[str]) -> tuple[int, int]:
-    """(passed, failed) identity checks of table 三 on the cells that are present."""
+    """(passed, failed) identity checks of table 三 on the cells that are present.
+
+    The reader's own counting, deliberately not ``extractor.identities``: to judge a *reading* of printed
+    cells it counts a blank cell as 0 once a row or column has any value (an all-blank balance row as 0,
+    a partly blank sum as decided), where the checker calls such a sum not checkable; it also runs inside
+    the joint search over up to ``MAX_COMBINATIONS`` readings, so it stays on plain lists.
+    """
     passed = failed = 0
 
     def ok(cond: bool) -> None:

@@ -34,7 +34,10 @@ OUTCOMES = tuple(REVIEW_OUTCOMES)
 
 
 def _group_ok(vals: Sequence[Number | None]) -> bool | None:
-    """Whether one group's total equals its four outcomes (None: nothing to check)."""
+    """Whether one group's total equals its four outcomes (None: nothing to check).
+
+    A reading rule, not ``extractor.identities.group_sum``: blank outcomes count as 0 once any is given.
+    """
     if vals[4] is None or all(v is None for v in vals[:4]):
         return None
     return sum(v or 0 for v in vals[:4]) == vals[4]

@@ -19,21 +19,12 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-class Counts(BaseModel):
-    """Confusion counts of one field, group or run.
-
-    ``tn`` (both null) is reported but left out of F1; ``accepted`` counts
-    gold-``unresolvable`` keys where the prediction stayed null. Frozen, so
-    instances can be shared.
-    """
-
-    model_config = ConfigDict(frozen=True)
+class _PrecisionRecall(BaseModel):
+    """True/false positives and false negatives, with the precision and recall they give."""
 
     tp: int = 0
     fp: int = 0
     fn: int = 0
-    tn: int = 0
-    accepted: int = 0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -44,6 +35,20 @@ class Counts(BaseModel):
     @property
     def recall(self) -> float | None:
         return _ratio(self.tp, self.tp + self.fn)
+
+
+class Counts(_PrecisionRecall):
+    """Confusion counts of one field, group or run.
+
+    ``tn`` (both null) is reported but left out of F1; ``accepted`` counts
+    gold-``unresolvable`` keys where the prediction stayed null. Frozen, so
+    instances can be shared.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    tn: int = 0
+    accepted: int = 0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -117,33 +122,11 @@ class ClaimScore(BaseModel):
         )
 
 
-class FlaggedProblem(BaseModel):
-    """A finding the checker raised that is not in the gold ``source_inconsistencies``."""
-
-    rule: str
-    where: str
-    stated: Number | None = None
-    computed: Number | None = None
-
-
-class CheckScore(BaseModel):
+class CheckScore(_PrecisionRecall):
     """The checker's findings against the gold ``source_inconsistencies``."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
     missed: list[SourceInconsistency] = Field(default_factory=list)
-    spurious: list[FlaggedProblem] = Field(default_factory=list)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def precision(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fp)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def recall(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fn)
+    spurious: list[SourceInconsistency] = Field(default_factory=list)  # flagged, but not in gold
 
 
 class ReportScore(BaseModel):

@@ -29,7 +29,6 @@ from extractor.evaluation.models import (
     ClaimScore,
     Counts,
     EvalReport,
-    FlaggedProblem,
     Rate,
     ReportScore,
     Value,
@@ -261,7 +260,7 @@ def score_findings(gold: Sequence[SourceInconsistency], findings: Iterable[Findi
     for k, f in enumerate(flagged):
         if k not in used:
             score.fp += 1
-            score.spurious.append(FlaggedProblem(rule=f.rule, where=f.where, stated=f.stated, computed=f.computed))
+            score.spurious.append(SourceInconsistency(rule=f.rule, where=f.where, stated=f.stated, computed=f.computed))
     return score
 
 

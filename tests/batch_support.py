@@ -1,4 +1,4 @@
-"""Shared helpers for the batch / storage / export tests (helper H).
+"""Shared helpers for the batch / storage / export tests.
 
 The batch machinery is tested with work functions that stand in for the
 pipeline (gold records of the eval set keyed by file name), so resuming,

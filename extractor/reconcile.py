@@ -18,7 +18,6 @@ Values only one engine read keep that engine as their source.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from extractor.checks import (
@@ -94,13 +93,9 @@ def _fmt(value: Any) -> str:
     return "空白" if value is None else str(value)
 
 
-def _claim_key(claim: Claim) -> str:
+def _claim_key(claim: Claim) -> frozenset:
     """What makes two claims the same statement: their numbers, not the engines' wording of the names."""
-    if claim.rate is not None:
-        r = claim.rate
-        return json.dumps(["rate", float(r.percent), r.numerator, r.denominator])
-    total = claim.total.value if claim.total else None
-    return json.dumps(["sum", total, sorted(float(p.value) for p in claim.parts)])
+    return frozenset(claim.numbers().items())
 
 
 def merge_claims(first: list[Claim], second: list[Claim]) -> list[Claim]:

@@ -9,6 +9,7 @@ checks and the review page.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -241,6 +242,27 @@ class Claim(_Strict):
     parts: list[ClaimPart] = Field(default_factory=list)
     complete: bool = True
     rate: ClaimRate | None = None
+
+    def numbers(self) -> Counter[tuple[str, Number]]:
+        """The claim's numbers tagged by role, as a multiset: what makes two claims the same statement.
+
+        Names are left out on purpose: engines and people word them differently.
+        """
+        def key(value: Number) -> Number:  # 5 and 5.0 are the same number
+            return int(value) if isinstance(value, float) and value.is_integer() else value
+
+        found: Counter[tuple[str, Number]] = Counter()
+        if self.total is not None:
+            found["total", key(self.total.value)] += 1
+        for part in self.parts:
+            found["part", key(part.value)] += 1
+        if self.rate is not None:
+            found["percent", key(self.rate.percent)] += 1
+            for role in ("numerator", "denominator"):
+                value = getattr(self.rate, role)
+                if value is not None:
+                    found[role, key(value)] += 1
+        return found
 
 
 class SourceInconsistency(_Strict):

@@ -21,25 +21,9 @@ _WEIGHTS: dict[str, float] = {"total": 2.0, "percent": 2.0, "part": 1.0, "numera
 MIN_SIMILARITY = 0.25
 
 
-def _key(value: Number) -> Number:
-    """5 and 5.0 are the same number."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
 def claim_numbers(claim: Claim) -> Counter[tuple[str, Number]]:
     """The claim's numbers tagged by role, as a multiset (parts may repeat a value)."""
-    numbers: Counter[tuple[str, Number]] = Counter()
-    if claim.total is not None:
-        numbers["total", _key(claim.total.value)] += 1
-    for part in claim.parts:
-        numbers["part", _key(part.value)] += 1
-    if claim.rate is not None:
-        numbers["percent", _key(claim.rate.percent)] += 1
-        for role in ("numerator", "denominator"):
-            value = getattr(claim.rate, role)
-            if value is not None:
-                numbers[role, _key(value)] += 1
-    return numbers
+    return claim.numbers()
 
 
 def _weight(numbers: Counter[tuple[str, Number]]) -> float:

@@ -111,6 +111,7 @@ class BatchSummary(BaseModel):
     processed: int  # reports this run extracted or failed on (stored in the database)
     extracted: int  # of which extracted (ok or partial)
     skipped: int  # finished in an earlier run
+    ignored: int = 0  # other files inside the input directories, of kinds that are not reports
     duplicates: list[ReportOutcome] = Field(default_factory=list)
     partial: list[ReportOutcome] = Field(default_factory=list)  # extracted, but the model failed on some sections
     failures: list[ReportOutcome] = Field(default_factory=list)
@@ -163,6 +164,17 @@ def discover(inputs: Iterable[str | Path], exclude: Path | None = None) -> list[
             seen.add(resolved)
             found.append(f)
     return found
+
+
+def count_ignored(inputs: Iterable[str | Path]) -> int:
+    """Files inside the input directories that ``discover`` passes over for their kind (said in the summary)."""
+    return sum(
+        1
+        for item in map(Path, inputs) if item.is_dir()
+        for f in item.rglob("*")
+        if f.is_file() and f.suffix.lower() not in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in f.relative_to(item).parts)
+    )
 
 
 def file_sha256(path: str | Path) -> str:
@@ -422,6 +434,7 @@ def run_batch(
         processed=processed,
         extracted=extracted,
         skipped=sum(o.status == "skipped" for o in outcomes),
+        ignored=count_ignored(inputs),
         duplicates=[o for o in outcomes if o.status == "duplicate"],
         partial=[o for o in outcomes if o.status == "partial"],
         failures=failures,

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from extractor.atomic import atomic_write_text
-from extractor.batch import BatchCounts, BatchSummary, ReportOutcome, run_batch, uses_model
+from extractor.batch import SUPPORTED_SUFFIXES, BatchCounts, BatchSummary, ReportOutcome, run_batch, uses_model
 from extractor.cli.app import app, err_console
 from extractor.cli.options import (
     BaseUrlOpt,
@@ -183,6 +183,8 @@ def _print_summary(summary: BatchSummary) -> None:
         f"{summary.skipped} already done, {len(summary.duplicates)} duplicates "
         f"in {summary.seconds:.1f}s → {summary.db_path}"
     )
+    if summary.ignored:
+        line += f" · {summary.ignored} other files ignored (not {'/'.join(SUPPORTED_SUFFIXES)})"
     if summary.cross_year_findings is not None:  # None when the batch was run without cross-year checks
         line += f" · {summary.cross_year_findings} cross-year checks failed"
     err_console.print(line, highlight=False, soft_wrap=True)

@@ -10,29 +10,23 @@ functions live here, at module level, so worker processes can unpickle them.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from functools import cache
 from pathlib import Path
 
+import evalset
+from evalset import IDS, MANIFEST
 
 from extractor.batch import WorkResult
 from extractor.readings import Extraction, Finding, RunInfo
 from extractor.record import Record
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-IDS = [m["id"] for m in MANIFEST]
-
 
 @cache
 def gold_record(report_id: str) -> Record:
-    data = json.loads((EVAL / "gold" / f"{report_id}.json").read_text(encoding="utf-8"))
-    for gold_only in ("unresolvable", "source_inconsistencies", "notes"):
-        data.pop(gold_only, None)
-    return Record.model_validate(data)
+    """The gold record as an extraction would give it: gold-only keys left out."""
+    return Record.model_validate({k: v for k, v in evalset.gold_json(report_id).items() if k not in evalset.GOLD_ONLY})
 
 
 def gold_extraction(report_id: str) -> Extraction:
@@ -82,7 +76,7 @@ def copy_eval(dest: Path, ids: list[str] | None = None, copies: int = 1) -> list
     for m in MANIFEST:
         if ids is not None and m["id"] not in ids:
             continue
-        data = (EVAL / "reports" / m["file"]).read_bytes()
+        data = evalset.report_path(m).read_bytes()
         for n in range(copies):
             suffix = Path(m["file"]).suffix
             target = dest / (m["file"] if copies == 1 else f"{m['file']}.copy{n}{suffix}")

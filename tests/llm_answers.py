@@ -19,17 +19,15 @@ from openai_server import ChatRequest, Reply, schema_title
 
 from extractor.document import Document, Span
 from extractor.llm.plan import Call, table_variables
-from extractor.record import Meta
+from extractor.record import APPLICANT_COLUMNS, Meta
 from extractor.sections import Section
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "eval" / "reports" / "hebei-gxt-2021.txt"
 
-_COLS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"]
-
-
 def row(key: str, quote: str, *cells: object) -> dict:
-    return {"row": key, "quote": quote, **dict(zip(_COLS, cells))}
+    """One table 三 row as the model answers it: key, quote, then the cells in column order (自然人 … 总计)."""
+    return {"row": key, "quote": quote, **dict(zip(APPLICANT_COLUMNS, cells))}
 
 
 META = {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import batch_support as bs
+import evalset
 from extractor.across import ReportRef, agency_alias, agency_key, check_across, pair_consecutive, same_body
 from extractor.batch import discover, run_batch, settings_identity, share_concurrency
 from extractor.llm.config import LlmSettings
@@ -243,7 +244,7 @@ def _invoke(*args: str):  # noqa: ANN202
 def test_one_file_prints_json_or_writes_the_file(tmp_path: Path) -> None:
     import json
 
-    report = bs.EVAL / "reports" / "huaian-hongze-2024.txt"
+    report = evalset.report_path("huaian-hongze-2024")
     result = _invoke("extract", str(report))
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)

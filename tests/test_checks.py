@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import evalset
 from extractor import checks
 from extractor.document import Span
 from extractor.readings import Evidence, Finding
@@ -27,9 +27,6 @@ from extractor.record import (
     Pre2019Cases,
     Record,
 )
-
-EVAL = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # ------------------------------------------------------------------ builders
@@ -350,15 +347,14 @@ def _key(rule: str, stated, computed) -> tuple[str, float | None, float | None]:
 def _gold_result(report_id: str) -> tuple[list, list]:
     from extractor.loading import load
 
-    entry = next(m for m in MANIFEST if m["id"] == report_id)
-    record = Record.model_validate_json((EVAL / "gold" / f"{report_id}.json").read_text(encoding="utf-8"))
-    text = load(EVAL / "reports" / entry["file"]).text
+    record = evalset.gold_record(report_id)
+    text = load(evalset.report_path(report_id)).text
     got = sorted(_key(f.rule, f.stated, f.computed) for f in checks.check(record, text))
     gold = sorted(_key(s.rule, s.stated, s.computed) for s in record.source_inconsistencies or [] if s.rule != "cross_year")
     return got, gold
 
 
-@pytest.mark.parametrize("report_id", [m["id"] for m in MANIFEST])
+@pytest.mark.parametrize("report_id", evalset.IDS)
 def test_gold_record_reports_exactly_its_source_inconsistencies(report_id):
     got, gold = _gold_result(report_id)
     assert got == gold
@@ -366,8 +362,8 @@ def test_gold_record_reports_exactly_its_source_inconsistencies(report_id):
 
 def test_gold_set_precision_and_recall(capsys):
     tp = fp = fn = 0
-    for m in MANIFEST:
-        got, gold = _gold_result(m["id"])
+    for report_id in evalset.IDS:
+        got, gold = _gold_result(report_id)
         remaining = list(gold)
         for g in got:
             if g in remaining:
@@ -379,7 +375,7 @@ def test_gold_set_precision_and_recall(capsys):
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     with capsys.disabled():
-        print(f"\ncheck on {len(MANIFEST)} gold records: {tp} found, {fp} extra, {fn} missed; "
+        print(f"\ncheck on {len(evalset.IDS)} gold records: {tp} found, {fp} extra, {fn} missed; "
               f"precision {precision:.0%}, recall {recall:.0%}")
     assert (precision, recall) == (1.0, 1.0)
 
@@ -393,17 +389,17 @@ def _cli(args: list[str]):  # noqa: ANN202
 
 
 def test_cli_check_gold_file_json_and_exit_code():
-    result = _cli(["check", str(EVAL / "gold" / "pingtan-zone-2020.json"), "--json"])
+    result = _cli(["check", str(evalset.gold_path("pingtan-zone-2020")), "--json"])
     assert result.exit_code == 5
     data = json.loads(result.stdout)
     assert sorted((f["rule"], f["stated"], f["computed"]) for f in data) == [
         ("claim_sum", 2602, 2603), ("outcome_sum", 20, 26), ("outcome_sum", 21, 27)]
-    everything = json.loads(_cli(["check", str(EVAL / "gold" / "pingtan-zone-2020.json"), "--json", "--all"]).stdout)
+    everything = json.loads(_cli(["check", str(evalset.gold_path("pingtan-zone-2020")), "--json", "--all"]).stdout)
     assert len(everything) > len(data) and {f["status"] for f in everything} == {"fail", "not_checkable"}
 
 
 def test_cli_check_clean_record_exits_zero_and_bad_json_is_bad_input(tmp_path):
-    assert _cli(["check", str(EVAL / "gold" / "hebei-gxt-2021.json")]).exit_code == 0
+    assert _cli(["check", str(evalset.gold_path("hebei-gxt-2021"))]).exit_code == 0
     bad = tmp_path / "x.json"
     bad.write_text("{not json", encoding="utf-8")
     result = _cli(["check", str(bad)])
@@ -411,7 +407,7 @@ def test_cli_check_clean_record_exits_zero_and_bad_json_is_bad_input(tmp_path):
 
 
 def test_cli_record_without_its_report_still_checks_tables(tmp_path):
-    data = json.loads((EVAL / "gold" / "huaian-hongze-2023.json").read_text(encoding="utf-8"))
+    data = evalset.gold_json("huaian-hongze-2023")
     data["source"] = None
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

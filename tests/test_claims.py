@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
+import evalset
 from extractor.claims import FoundClaim, find_claims
 from extractor.evaluation.models import ClaimScore
 from extractor.evaluation.scoring import score_claims
 from extractor.loading import load
-from extractor.record import Claim, Record
+from extractor.record import Claim
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL_DIR / "manifest.jsonl").read_text("utf-8").splitlines() if line.strip()]
 MIN_RECALL = 0.8
 MIN_PRECISION = 0.8
 
@@ -128,9 +124,9 @@ def test_no_claims_in_plain_text_or_tables() -> None:
 @pytest.fixture(scope="module")
 def eval_scores() -> dict[str, ClaimScore]:
     scores = {}
-    for entry in MANIFEST:
-        text = load(EVAL_DIR / "reports" / entry["file"]).text
-        gold = Record.model_validate(json.loads((EVAL_DIR / "gold" / f"{entry['id']}.json").read_text("utf-8")))
+    for entry in evalset.MANIFEST:
+        text = load(evalset.report_path(entry)).text
+        gold = evalset.gold_record(entry["id"])
         found: list[Claim] = [f.claim for f in find_claims(text)]
         scores[entry["id"]] = score_claims(gold.claims, found)[1]
     return scores
@@ -138,7 +134,7 @@ def eval_scores() -> dict[str, ClaimScore]:
 
 def test_claims_recall_and_precision_over_every_eval_report(eval_scores: dict[str, ClaimScore]) -> None:
     """A claim counts as found when every number in it (total, parts, percent, numerator, denominator) is right."""
-    assert set(eval_scores) == {m["id"] for m in MANIFEST}
+    assert set(eval_scores) == set(evalset.IDS)
     gold = sum(s.gold for s in eval_scores.values())
     predicted = sum(s.predicted for s in eval_scores.values())
     correct = sum(s.correct for s in eval_scores.values())

@@ -7,20 +7,14 @@ scores. Per-report tests are parametrized over every line of the manifest.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
+import evalset
 from extractor.evaluation import EvalRun, ReportScore, extract_options, load_eval_set, run_eval
 from extractor.record import Record, flatten
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
-REPORT_IDS = [
-    json.loads(line)["id"] for line in (EVAL_DIR / "manifest.jsonl").read_text("utf-8").splitlines() if line.strip()
-]
-GOLD_LAYOUT = {rid: json.loads((EVAL_DIR / "gold" / f"{rid}.json").read_text("utf-8"))["meta"]["layout"] for rid in REPORT_IDS}
-PRE2019_IDS = [rid for rid in REPORT_IDS if GOLD_LAYOUT[rid] == "pre2019"]
+REPORT_IDS = evalset.IDS
+PRE2019_IDS = [m["id"] for m in evalset.by_layout("pre2019")]
 # The same report as web text (<id>) and as its HTML page (<id>-html).
 COPIES = [rid for rid in REPORT_IDS if rid.endswith("-html") and rid.removesuffix("-html") in REPORT_IDS]
 
@@ -32,7 +26,7 @@ PRE2019_KEYS = ("pre2019.applications.received", "pre2019.review.total", "pre201
 
 @pytest.fixture(scope="module")
 def run() -> EvalRun:
-    return run_eval(load_eval_set(EVAL_DIR), extract_options("reader"))
+    return run_eval(load_eval_set(evalset.EVAL), extract_options("reader"))
 
 
 def report_of(run: EvalRun, report_id: str) -> ReportScore:
@@ -99,7 +93,7 @@ def test_copies_of_one_report_give_the_same_record(run: EvalRun, html_id: str) -
     """Except where the text copy cannot decide (its gold ``unresolvable`` keys), which may stay blank there."""
     text_id = html_id.removesuffix("-html")
     records = {p.id: p.extraction.record if p.extraction else Record() for p in run.predictions}
-    unresolvable = set(Record.model_validate_json((EVAL_DIR / "gold" / f"{text_id}.json").read_bytes()).unresolvable or ())
+    unresolvable = set(evalset.gold_record(text_id).unresolvable or ())
     text, html = flatten(records[text_id]), flatten(records[html_id])
     differ = sorted(k for k in set(text) | set(html) if text.get(k) != html.get(k) and k not in unresolvable)
     assert differ == []

@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import batch_support as bs
+import evalset
 from extractor.batch import run_batch
 from extractor.errors import ExitCode
 from extractor.pipeline import ExtractOptions
@@ -29,7 +30,7 @@ COPIES = 4  # 4 × the eval set: several seconds of work on two cores, so the ki
 
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "extractor", *args], cwd=bs.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "extractor", *args], cwd=evalset.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True, **kwargs,  # type: ignore[arg-type]
     )
 
@@ -148,7 +149,7 @@ def test_a_bad_file_fails_alone_and_the_batch_exits_6(tmp_path: Path) -> None:
 
 def test_ctrl_c_keeps_finished_reports_and_leaves_no_workers(tmp_path: Path) -> None:
     inputs = tmp_path / "reports"
-    files = bs.copy_eval(inputs, copies=2)
+    files = bs.copy_eval(inputs, copies=COPIES)
     out = tmp_path / "out"
     proc = _cli("extract", str(inputs), "--out", str(out), "--jobs", "2")
     deadline = time.monotonic() + 120

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from llm_answers import row
 from extractor.llm.grounding import locate, number_occurs
 from extractor.llm.schemas import (
     ApplicationsAnswer,
@@ -22,11 +23,6 @@ TABLE3 = (
     "（一）予以公开3000003（二）部分公开（区分处理的，只计这一情形，不计其他情形）1000001"
     "（七）总计4000004四、结转下年度继续办理1000001"
 )
-
-
-def row(key: str, quote: str, *cells: object) -> dict:
-    cols = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"]
-    return {"row": key, "quote": quote, **dict(zip(cols, cells))}
 
 
 GOOD_ROWS = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import json
 import random
 import re
 import unicodedata
@@ -13,13 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from evalset import IDS, MANIFEST, report_path
 from extractor.document import Document, Span
 from extractor.errors import ExitCode, InputError
 from extractor.loading import load, load_bytes
 from extractor.normalize import _PLAIN_RANGES, _map_unit, normalize, normalize_mapped, sub_mapped
-
-EVAL = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
 
 
 # --- invariants every Document must satisfy -----------------------------------------
@@ -79,12 +76,12 @@ def assert_tables_consistent(doc: Document) -> None:
 # --- the eval set: every report loads --------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", MANIFEST, ids=[e["id"] for e in MANIFEST])
+@pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_every_eval_report_loads(entry: dict) -> None:
-    doc = load(EVAL / "reports" / entry["file"])
+    doc = load(report_path(entry))
     assert doc.text.strip()
     assert doc.path and doc.path.endswith(entry["file"])
-    assert doc.sha256 == hashlib.sha256((EVAL / "reports" / entry["file"]).read_bytes()).hexdigest()
+    assert doc.sha256 == hashlib.sha256(report_path(entry).read_bytes()).hexdigest()
     assert doc.text == unicodedata.normalize("NFKC", doc.text)
     assert not re.search(r"[\u200b-\u200d\u2060\ufeff\u00a0\u3000\r]", doc.text)
     assert_map_sound(doc)
@@ -102,9 +99,8 @@ TWINS = [e for e in MANIFEST if e["id"].endswith("-html")]
 @pytest.mark.parametrize("entry", TWINS, ids=[e["id"] for e in TWINS])
 def test_html_page_keeps_the_body_its_web_text_twin_has(entry: dict) -> None:
     """The same report as scraped web text: every sentence of it must survive chrome removal."""
-    twin = next(e for e in MANIFEST if e["id"] == entry["id"].removesuffix("-html"))
-    page = re.sub(r"\s", "", load(EVAL / "reports" / entry["file"]).text)
-    web = load(EVAL / "reports" / twin["file"]).text
+    page = re.sub(r"\s", "", load(report_path(entry)).text)
+    web = load(report_path(entry["id"].removesuffix("-html"))).text
     cjk = re.compile(r"[\u4e00-\u9fff]")
     # sentences of the report, not the scraper's header lines (URL, path, ====)
     sentences = [s for s in re.split(r"[。;\s]", web) if len(s) >= 15 and len(cjk.findall(s)) >= 0.8 * len(s)]

@@ -6,11 +6,11 @@ Run as a script to print the per-field figures:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from evalset import IDS, MANIFEST, gold_record, report_path
 from extractor.document import Document
 from extractor.loading import load
 from extractor.meta import (
@@ -24,16 +24,11 @@ from extractor.meta import (
 from extractor.record import Meta
 from extractor.sections import split_sections
 
-EVAL = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [
-    json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
-]
 FIELDS = ("agency", "year", "kind", "layout", "published")
 
 
 def gold_meta(report_id: str) -> Meta:
-    gold = json.loads((EVAL / "gold" / f"{report_id}.json").read_text(encoding="utf-8"))
-    return Meta.model_validate(gold["meta"])
+    return gold_record(report_id).meta
 
 
 def meta_of(path: Path) -> Meta:
@@ -46,9 +41,9 @@ def doc_of(text: str) -> Document:
 
 
 # ------------------------------------------------------------------ the eval set
-@pytest.mark.parametrize("entry", MANIFEST, ids=[m["id"] for m in MANIFEST])
+@pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_eval_report_meta_matches_gold(entry: dict) -> None:
-    got = meta_of(EVAL / "reports" / entry["file"])
+    got = meta_of(report_path(entry))
     want = gold_meta(entry["id"])
     assert {f: getattr(got, f) for f in FIELDS} == {f: getattr(want, f) for f in FIELDS}
 
@@ -172,7 +167,7 @@ def main() -> None:
     """Print per-field accuracy of meta detection over the eval set."""
     right = dict.fromkeys(FIELDS, 0)
     for entry in MANIFEST:
-        got = meta_of(EVAL / "reports" / entry["file"])
+        got = meta_of(report_path(entry))
         want = gold_meta(entry["id"])
         for field in FIELDS:
             if getattr(got, field) == getattr(want, field):

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from evalset import IDS, MANIFEST, ROOT, report_path
 from extractor.loading import load
 from extractor.pipeline import ExtractOptions, extract_document
 
-ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = [json.loads(line) for line in (ROOT / "eval" / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -23,9 +21,9 @@ def _plain(source_slice: str) -> str:
     return "".join(unicodedata.normalize("NFKC", html.unescape(_TAG.sub("", source_slice))).split())
 
 
-@pytest.mark.parametrize("entry", MANIFEST, ids=[m["id"] for m in MANIFEST])
+@pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_every_value_points_at_its_digits_in_the_text_and_in_the_original(entry: dict) -> None:
-    doc = load(ROOT / "eval" / "reports" / entry["file"])
+    doc = load(report_path(entry))
     extraction = extract_document(doc, ExtractOptions(check=False))
     spanned = [(p, ev) for p, ev in extraction.evidence.items() if ev.span is not None and ev.value is not None]
     assert spanned or extraction.record.pre2019 is not None

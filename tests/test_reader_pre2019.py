@@ -7,12 +7,11 @@ the reader on EVERY pre-2019 report of the manifest and compare with gold.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 
+from evalset import MANIFEST, gold_record, report_path
 from extractor.document import Document
 from extractor.loading import load, load_bytes
 from extractor.reader.pre2019 import read_pre2019
@@ -20,8 +19,6 @@ from extractor.readings import Reading
 from extractor.record import Record, flatten
 from extractor.sections import split_sections
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [json.loads(line) for line in (EVAL_DIR / "manifest.jsonl").read_text("utf-8").splitlines() if line.strip()]
 PRE2019 = [m for m in MANIFEST if m["template"] == "pre2019"]
 MUST_MATCH = ("pre2019.applications.received", "pre2019.review.total", "pre2019.litigation.total")
 
@@ -228,8 +225,8 @@ def test_prose_evidence_points_at_the_digits() -> None:
 @lru_cache(maxsize=None)
 def eval_reading(report_id: str) -> tuple[Reading, Record, Document]:
     entry = next(m for m in PRE2019 if m["id"] == report_id)
-    doc = load(EVAL_DIR / "reports" / entry["file"])
-    gold = Record.model_validate(json.loads((EVAL_DIR / "gold" / f"{report_id}.json").read_text("utf-8")))
+    doc = load(report_path(entry))
+    gold = gold_record(report_id)
     return read_pre2019(doc, split_sections(doc.text)), gold, doc
 
 

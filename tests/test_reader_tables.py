@@ -9,13 +9,12 @@ where documented below), and the aggregate cell accuracy of the issue.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 
+from evalset import by_layout, gold_record, report_path
 from extractor.document import Document, Span
 from extractor.loading import load, load_bytes
 from extractor.readings import Reading
@@ -23,7 +22,6 @@ from extractor.record import (
     APPLICATION_ROWS_SINGLE_OTHER,
     APPLICATION_ROWS_SPLIT_OTHER,
     REVIEW_OUTCOMES,
-    Record,
     flatten,
 )
 from extractor.reader import table3 as reader_table3
@@ -32,7 +30,6 @@ from extractor.reader.splitting import Run, readings_by_count, split_run, split_
 from extractor.reader.tables import read_tables
 from extractor.sections import split_sections
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
 TABLES = ("active_disclosure", "applications", "review_litigation")
 
 
@@ -455,31 +452,22 @@ def test_rejects_pre2019_layout() -> None:
 
 
 # ------------------------------------------------------------------ the eval set
-def _manifest() -> list[dict]:
-    return [json.loads(line) for line in (EVAL_DIR / "manifest.jsonl").read_text("utf-8").splitlines() if line.strip()]
-
-
-def _gold(report_id: str) -> dict:
-    return json.loads((EVAL_DIR / "gold" / f"{report_id}.json").read_text("utf-8"))
-
-
-NEW_LAYOUT = [m for m in _manifest() if _gold(m["id"])["meta"]["layout"] in ("2019", "2021")]
+NEW_LAYOUT = by_layout("2019", "2021")
 
 MIN_ACCURACY = 0.995
 
 
 @lru_cache(maxsize=None)
 def _read_report(report_id: str) -> tuple[Document, Reading]:
-    entry = next(m for m in NEW_LAYOUT if m["id"] == report_id)
-    doc = load(EVAL_DIR / "reports" / entry["file"])
-    return doc, read_tables(doc, split_sections(doc.text), _gold(report_id)["meta"]["layout"])
+    doc = load(report_path(report_id))
+    return doc, read_tables(doc, split_sections(doc.text), gold_record(report_id).meta.layout)
 
 
 def _compare(report_id: str) -> tuple[int, int, list[str], list[str]]:
     """(scored cells, right cells, wrong numbers, unexplained blanks) of one report."""
-    gold = _gold(report_id)
-    unresolvable = set(gold.get("unresolvable") or [])
-    want = {k: v for k, v in flatten(Record.model_validate(gold)).items() if k.split(".")[0] in TABLES}
+    gold = gold_record(report_id)
+    unresolvable = set(gold.unresolvable or [])
+    want = {k: v for k, v in flatten(gold).items() if k.split(".")[0] in TABLES}
     got = {k: v for k, v in flatten(_read_report(report_id)[1].record).items() if k.split(".")[0] in TABLES}
     scored = right = 0
     wrong: list[str] = []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from evalset import IDS, MANIFEST, gold_record, report_path
 from extractor.loading import load
 from extractor.sections import (
     Section,
@@ -24,10 +25,6 @@ from extractor.sections import (
     split_sections,
 )
 
-EVAL = Path(__file__).resolve().parent.parent / "eval"
-MANIFEST = [
-    json.loads(line) for line in (EVAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
-]
 
 
 def headings(sections: list[Section]) -> list[str]:
@@ -35,8 +32,7 @@ def headings(sections: list[Section]) -> list[str]:
 
 
 def gold_headings(report_id: str) -> list[str]:
-    gold = json.loads((EVAL / "gold" / f"{report_id}.json").read_text(encoding="utf-8"))
-    return [compact(unicodedata.normalize("NFKC", h)) for h in gold["sections"]]
+    return [compact(unicodedata.normalize("NFKC", h)) for h in gold_record(report_id).sections]
 
 
 def check_spans(text: str, sections: list[Section], start: int = 0, end: int | None = None) -> None:
@@ -53,9 +49,9 @@ def check_spans(text: str, sections: list[Section], start: int = 0, end: int | N
 
 
 # ------------------------------------------------------------------ the eval set
-@pytest.mark.parametrize("entry", MANIFEST, ids=[m["id"] for m in MANIFEST])
+@pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_eval_report_headings_match_gold(entry: dict) -> None:
-    doc = load(EVAL / "reports" / entry["file"])
+    doc = load(report_path(entry))
     sections = split_sections(doc.text)
     assert headings(sections) == gold_headings(entry["id"])
     check_spans(doc.text, sections)
@@ -64,10 +60,9 @@ def test_eval_report_headings_match_gold(entry: dict) -> None:
 def test_same_report_as_page_text_and_html_gives_same_headings() -> None:
     pairs = [(m["id"].removesuffix("-html"), m) for m in MANIFEST if m["id"].endswith("-html")]
     assert pairs
-    files = {m["id"]: m["file"] for m in MANIFEST}
     for plain_id, html in pairs:
-        plain = split_sections(load(EVAL / "reports" / files[plain_id]).text)
-        page = split_sections(load(EVAL / "reports" / html["file"]).text)
+        plain = split_sections(load(report_path(plain_id)).text)
+        page = split_sections(load(report_path(html)).text)
         assert headings(plain) == headings(page), plain_id
 
 
@@ -351,7 +346,7 @@ def main() -> None:
     """Print how many eval reports' headings equal gold."""
     ok = 0
     for entry in MANIFEST:
-        got = headings(split_sections(load(EVAL / "reports" / entry["file"]).text))
+        got = headings(split_sections(load(report_path(entry)).text))
         want = gold_headings(entry["id"])
         ok += got == want
         if got != want:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from batch_support import IDS, ROOT, build_gold_db, gold_extraction
+from batch_support import IDS, build_gold_db, gold_extraction
+from evalset import ROOT
 from extractor.errors import InputError
 from extractor.readings import Finding
 from extractor.record import flatten

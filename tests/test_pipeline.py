@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import evalset
+
 from evalset import IDS, MANIFEST, ROOT, report_path
 from extractor.loading import load
 from extractor.pipeline import ExtractOptions, extract_document
@@ -45,3 +47,27 @@ def test_reader_only_run_says_which_engine_read_it() -> None:
     assert Path(extraction.run.input_path).is_absolute()
     assert {ev.source for ev in extraction.evidence.values()} == {"reader"}
     assert extraction.record.applications["new_received"].total == 21
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+def test_both_engines_are_reconciled_value_by_value(tmp_path: Path) -> None:
+    """Reader and (hand-written) model answers through the real pipeline: agreed where they agree, and a
+    model answer that breaks its row's identity loses to the reader's reading."""
+    from llm_answers import APPLICATIONS, by_title, row
+    from openai_server import OpenAIServer, Reply
+
+    from extractor.llm import LlmSettings
+
+    doc = load(evalset.report_path("hebei-gxt-2021"))
+    wrong = {**APPLICATIONS, "rows": [row("new_received", "一、本年新收政府信息公开申请数量4000004", 4, 0, 0, 0, 0, 0, 5),
+                                      *APPLICATIONS["rows"][1:]]}
+    for answers, expected in ((None, "agreed"), ({"ApplicationsAnswer": [Reply.answer(wrong)] * 3}, "chosen")):
+        with OpenAIServer(by_title(answers)) as server:
+            settings = LlmSettings(model="hand-written", base_url=server.url, api_key="k", mode="tools",
+                                   use_cache=False, max_retries=0)
+            extraction = extract_document(doc, ExtractOptions(engine="both", llm=settings))
+        assert extraction.run.engines == ["reader", "llm"] and extraction.run.requests == len(server.requests) > 0
+        total = extraction.evidence["applications.new_received.total"]
+        assert (total.source, total.value) == (expected, 4), total
+        assert extraction.record.applications["new_received"].total == 4
+        assert extraction.evidence["applications.granted.total"].source == "agreed"

@@ -7,6 +7,7 @@ pure function of what came before it, so every one can be tested alone.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -35,13 +36,16 @@ class ExtractOptions(BaseModel):
     llm: LlmSettings | None = None  # required by the engines "llm" and "both"
 
 
-def extract_document(doc: Document, options: ExtractOptions | None = None) -> Extraction:
+def extract_document(
+    doc: Document, options: ExtractOptions | None = None, on_model_call: Callable[[int, int], None] | None = None
+) -> Extraction:
     """Read one loaded report with the chosen engine(s), reconcile, check, and return the record.
 
     With ``engine="both"`` every value is agreed, chosen or conflicted (see
     ``reconcile``). A model endpoint that is missing or unusable raises
     ``ModelError`` unless ``llm.fallback_reader`` is set, in which case the
     reader's record is returned and the failure is noted in ``run.failures``.
+    ``on_model_call(done, total)`` follows the model's requests (for a progress bar).
     """
     options = options or ExtractOptions()
     sections = split_sections(doc.text)
@@ -59,7 +63,7 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
         try:
             from extractor.llm.engine import read_with_model_sync  # openai/instructor only when a model is asked for
 
-            llm, run = read_with_model_sync(doc, sections, meta, settings)
+            llm, run = read_with_model_sync(doc, sections, meta, settings, on_call=on_model_call)
         except ModelError as exc:
             if not settings.fallback_reader:
                 raise
@@ -85,8 +89,10 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Ex
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
 
-def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Extraction:
-    return extract_document(load(path), options)
+def extract_path(
+    path: str | Path, options: ExtractOptions | None = None, on_model_call: Callable[[int, int], None] | None = None
+) -> Extraction:
+    return extract_document(load(path), options, on_model_call)
 
 
 def _report_of(record_path: Path, extraction: Extraction) -> Path | None:

@@ -29,6 +29,7 @@ from extractor.cli.options import (
 from extractor.errors import ExitCode, ExtractorError, ModelError
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
 from extractor.pipeline import ExtractOptions, extract_path
+from extractor.readings import Extraction
 
 
 class EngineChoice(str, Enum):
@@ -91,7 +92,7 @@ def extract(
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
     options = ExtractOptions(engine=engine.value, llm=settings if engine is not EngineChoice.reader else None)
     if not _is_batch(inputs, out):
-        extraction = extract_path(inputs[0], options)
+        extraction = _extract_one(inputs[0], options)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if reader_by_default:
             _note_reader_only()
@@ -137,6 +138,18 @@ def extract(
             "fix or remove those files and run the same command again.",
             ExitCode.PARTIAL,
         )
+
+
+def _extract_one(path: Path, options: ExtractOptions) -> Extraction:
+    """One report; with a model, a progress bar of its section requests on stderr."""
+    if not uses_model(options):
+        return extract_path(path, options)
+    with Progress(
+        TextColumn("[bold]model[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as progress:
+        task = progress.add_task(path.name, total=None)
+        return extract_path(path, options, lambda done, total: progress.update(task, completed=done, total=total))
 
 
 def _note_reader_only() -> None:

@@ -10,7 +10,7 @@ sections are still read; only an unusable endpoint (``ModelError``) stops the ru
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -72,6 +72,9 @@ def _schema(model: type[BaseModel]) -> dict[str, Any]:
 def _first_line(exc: BaseException, limit: int = 400) -> str:
     text = " ".join(str(exc).split())
     return text[:limit]
+
+
+CallProgress = Callable[[int, int], None]
 
 
 class ModelEngine:
@@ -190,11 +193,24 @@ class ModelEngine:
         result.failure = describe_failure(exc, s)
 
     # -- one report
-    async def read(self, doc: Document, sections: Sequence[SectionLike], meta: Meta) -> tuple[Reading, RunInfo]:
+    async def read(
+        self, doc: Document, sections: Sequence[SectionLike], meta: Meta, on_call: CallProgress | None = None
+    ) -> tuple[Reading, RunInfo]:
+        """All of one report's requests, concurrently; ``on_call(done, total)`` after each (for a progress bar)."""
         calls = plan_calls(doc, sections, meta)
+        done = 0
+
+        async def run(call: Call) -> CallResult:
+            nonlocal done
+            result = await self.run_call(call)
+            done += 1
+            if on_call is not None:
+                on_call(done, len(calls))
+            return result
+
         try:
             async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self.run_call(call)) for call in calls]
+                tasks = [group.create_task(run(call)) for call in calls]
         except* ModelError as errors:
             raise errors.exceptions[0] from None
         results = [t.result() for t in tasks]
@@ -225,6 +241,7 @@ async def read_with_model_run(
     settings: LlmSettings,
     cache: AnswerCache | None = None,
     engine: ModelEngine | None = None,
+    on_call: CallProgress | None = None,
 ) -> tuple[Reading, RunInfo]:
     """Read one report with the model: its Reading and the RunInfo counters (requests, hits, tokens…).
 
@@ -233,9 +250,9 @@ async def read_with_model_run(
     Raises ``ModelError`` when the endpoint is not configured or unusable.
     """
     if engine is not None:
-        return await engine.read(doc, sections, meta)
+        return await engine.read(doc, sections, meta, on_call)
     async with ModelEngine(settings, cache) as own:
-        return await own.read(doc, sections, meta)
+        return await own.read(doc, sections, meta, on_call)
 
 
 async def read_with_model(
@@ -256,6 +273,7 @@ def read_with_model_sync(
     meta: Meta,
     settings: LlmSettings,
     cache: AnswerCache | None = None,
+    on_call: CallProgress | None = None,
 ) -> tuple[Reading, RunInfo]:
     """``read_with_model_run`` for synchronous callers (the CLI); not for use inside a running loop."""
-    return asyncio.run(read_with_model_run(doc, sections, meta, settings, cache))
+    return asyncio.run(read_with_model_run(doc, sections, meta, settings, cache, on_call=on_call))

@@ -13,7 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
-from extractor.evaluation import extract_options, load_eval_set, run_eval
+from extractor.evaluation import load_eval_set, run_eval
+from extractor.pipeline import ExtractOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=ROOT / "eval")
     args = parser.parse_args()
 
-    options = extract_options("reader")
+    options = ExtractOptions()
     seconds: list[float] = []
     reports = 0
     f1: float | None = None

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from extractor import __version__
 from extractor.checks import check
 from extractor.document import Document
-from extractor.errors import InputError, ModelError
+from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
 from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
@@ -34,6 +34,20 @@ class ExtractOptions(BaseModel):
     engine: EngineChoice = "reader"
     check: bool = True
     llm: LlmSettings | None = None  # required by the engines "llm" and "both"
+
+    @classmethod
+    def for_engine(
+        cls, engine: EngineChoice, settings: LlmSettings | None = None, prompt: str | None = None
+    ) -> ExtractOptions:
+        """Options for an engine: the model settings (from the environment unless given) with ``prompt``."""
+        if engine == "reader":
+            if prompt is not None:
+                raise ExtractorError("--prompt selects the model engine's prompts: add --engine llm (or both).", ExitCode.USAGE)
+            return cls()
+        settings = settings or LlmSettings.from_env()
+        if prompt is not None:
+            settings = settings.model_copy(update={"prompt_version": prompt})
+        return cls(engine=engine, llm=settings)
 
 
 def extract_document(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 import evalset
-from extractor.evaluation import EvalRun, ReportScore, extract_options, load_eval_set, run_eval
+from extractor.evaluation import EvalRun, ReportScore, load_eval_set, run_eval
+from extractor.pipeline import ExtractOptions
 from extractor.record import Record, flatten
 
 REPORT_IDS = evalset.IDS
@@ -26,7 +27,7 @@ PRE2019_KEYS = ("pre2019.applications.received", "pre2019.review.total", "pre201
 
 @pytest.fixture(scope="module")
 def run() -> EvalRun:
-    return run_eval(load_eval_set(evalset.EVAL), extract_options("reader"))
+    return run_eval(load_eval_set(evalset.EVAL), ExtractOptions())
 
 
 def report_of(run: EvalRun, report_id: str) -> ReportScore:

@@ -400,11 +400,12 @@ def test_an_unconfigured_model_stops_the_eval_with_its_own_exit_code(
 
 
 def test_a_failing_report_is_scored_empty_and_named(tmp_path: Path, fake_pipeline: dict[str, Record]) -> None:
-    from extractor.evaluation import extract_options, run_eval
+    from extractor.evaluation import run_eval
+    from extractor.pipeline import ExtractOptions
 
     root = make_eval_dir(tmp_path / "eval", {"a": GOLD_A, "b": GOLD_B})
     fake_pipeline.update(a=GOLD_A)  # no prediction for b: extract_path raises KeyError
-    run = run_eval(load_eval_set(root), extract_options())
+    run = run_eval(load_eval_set(root), ExtractOptions())
     assert run.scores.report("a").error is None
     assert run.scores.report("b").error.startswith("KeyError")
     assert run.scores.report("b").groups["review_litigation"].fn == 3

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 
 import typer
@@ -16,6 +15,7 @@ from extractor.cli.options import (
     BaseUrlOpt,
     CacheDirOpt,
     ConcurrencyOpt,
+    EngineChoice,
     ModelOpt,
     ModeOpt,
     NoCacheOpt,
@@ -28,7 +28,6 @@ from extractor.evaluation import (
     CompareRow,
     EvalRun,
     compare_reports,
-    extract_options,
     load_eval_set,
     load_run,
     run_eval,
@@ -36,17 +35,12 @@ from extractor.evaluation import (
     write_run,
 )
 from extractor.evaluation.runner import default_out_dir
+from extractor.pipeline import ExtractOptions
 
 eval_app = typer.Typer(name="eval", no_args_is_help=False, rich_markup_mode="rich")
 app.add_typer(eval_app, name="eval")
 
 _SHOWN_WRONG_CELLS = 15
-
-
-class Engine(str, Enum):
-    reader = "reader"
-    llm = "llm"
-    both = "both"
 
 
 # Short row labels so the table fits an 80-column stderr.
@@ -67,7 +61,7 @@ def _pct1(value: float | None) -> str:
 def eval_run(
     ctx: typer.Context,
     eval_dir: Path = typer.Option(Path("eval"), "--eval-dir", help="Directory with manifest.jsonl, reports/ and gold/."),
-    engine: Engine = typer.Option(Engine.reader, "--engine", help="Which engine extracts."),
+    engine: EngineChoice = typer.Option(EngineChoice.reader, "--engine", help="Which engine extracts."),
     prompt: list[str] | None = typer.Option(
         None, "--prompt", help="Prompt version for the model engine; repeat to run one eval per prompt, side by side."
     ),
@@ -105,7 +99,7 @@ def eval_run(
         no_cache=no_cache, refresh=refresh,
     )
     for version in prompts:
-        options = extract_options(engine.value, version, settings)
+        options = ExtractOptions.for_engine(engine.value, settings, version)
         label = engine.value + (f" · prompt {version}" if version else "")
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[report]}"),

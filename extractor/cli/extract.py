@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 
 import typer
@@ -18,6 +17,7 @@ from extractor.cli.options import (
     BaseUrlOpt,
     CacheDirOpt,
     ConcurrencyOpt,
+    EngineChoice,
     FallbackReaderOpt,
     ModelOpt,
     ModeOpt,
@@ -30,12 +30,6 @@ from extractor.errors import ExitCode, ExtractorError, ModelError
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
 from extractor.pipeline import ExtractOptions, extract_path
 from extractor.readings import Extraction
-
-
-class EngineChoice(str, Enum):
-    reader = "reader"
-    llm = "llm"
-    both = "both"
 
 
 def _is_batch(inputs: list[Path], out: Path | None) -> bool:
@@ -90,7 +84,7 @@ def extract(
         engine = EngineChoice.both if settings.is_configured else EngineChoice.reader
     if engine is not EngineChoice.reader and not fallback_reader and settings.missing():
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
-    options = ExtractOptions(engine=engine.value, llm=settings if engine is not EngineChoice.reader else None)
+    options = ExtractOptions.for_engine(engine.value, settings)
     if not _is_batch(inputs, out):
         extraction = _extract_one(inputs[0], options)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)

@@ -28,6 +28,14 @@ from extractor.llm.config import DEFAULT_PROMPT_VERSION, ENV_BASE_URL, ENV_MODEL
 PANEL = "Model engine"
 
 
+class EngineChoice(str, Enum):
+    """The ``--engine`` values (``pipeline.EngineChoice`` as Typer wants it)."""
+
+    reader = "reader"
+    llm = "llm"
+    both = "both"
+
+
 class ModeChoice(str, Enum):
     tools = "tools"
     json_schema = "json_schema"

@@ -23,7 +23,6 @@ from extractor.evaluation.runner import (
     EvalRun,
     EvalSet,
     RunManifest,
-    extract_options,
     load_eval_set,
     load_run,
     run_eval,
@@ -35,6 +34,6 @@ from extractor.evaluation.scoring import Case, same_value, score, score_case, sc
 __all__ = [
     "GROUPS", "TABLES", "Case", "CheckScore", "ClaimScore", "CompareRow", "Counts", "EvalReport", "EvalRun",
     "EvalSet", "Rate", "ReportScore", "RunManifest", "WrongCell", "claim_similarity", "compare_reports",
-    "extract_options", "load_eval_set", "load_run", "match_claims", "run_eval", "same_value", "score",
+    "load_eval_set", "load_run", "match_claims", "run_eval", "same_value", "score",
     "score_case", "score_findings", "summarize", "summary", "write_run",
 ]

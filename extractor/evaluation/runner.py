@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractor import __version__
 from extractor.atomic import atomic_write_text
-from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
-from extractor.llm.config import LlmSettings
+from extractor.errors import InputError, ModelError
 from extractor.evaluation.models import EvalReport
 from extractor.evaluation.scoring import Case, score_case, summarize
 from extractor.readings import Extraction
@@ -130,20 +129,6 @@ def load_eval_set(eval_dir: str | Path, report_ids: Sequence[str] | None = None)
 
 
 # ------------------------------------------------------------------ running
-def extract_options(engine: str = "reader", prompt: str | None = None, settings: LlmSettings | None = None) -> ExtractOptions:
-    """Pipeline options for one run: the model settings (from the environment unless given), with ``prompt``."""
-    from extractor.pipeline import ExtractOptions
-
-    if engine == "reader":
-        if prompt is not None:
-            raise ExtractorError("--prompt selects the model engine's prompts: add --engine llm (or both).", ExitCode.USAGE)
-        return ExtractOptions(engine="reader")
-    settings = settings or LlmSettings.from_env()
-    if prompt is not None:
-        settings = settings.model_copy(update={"prompt_version": prompt})
-    return ExtractOptions(engine=engine, llm=settings)
-
-
 def git_revision() -> str | None:
     """``git rev-parse HEAD`` of the checkout the package runs from, or None outside git."""
     try:

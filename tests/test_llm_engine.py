@@ -18,7 +18,7 @@ from llm_answers import ANSWERS, APPLICATIONS_BROKEN, by_title, load_report
 from openai_server import OpenAIServer, Reply, schema_title
 
 from extractor.errors import ExitCode, ModelError
-from extractor.llm import LlmSettings, ModelEngine, read_with_model, read_with_model_sync
+from extractor.llm import LlmSettings, ModelEngine, read_with_model_run, read_with_model_sync
 from extractor.llm.cache import AnswerCache
 from extractor.llm.plan import CHUNK_CHARS, plan_calls
 from extractor.record import Meta
@@ -118,7 +118,7 @@ def test_report_text_reaches_the_model_untemplated(tmp_path):
     meta = Meta(kind="annual_report", layout="pre2019")
     handler = lambda r: Reply.answer({"claims": []} if schema_title(r.body) == "ClaimsAnswer" else {"agency": None, "kind": "annual_report"})  # noqa: E731
     with OpenAIServer(handler) as server:
-        asyncio.run(read_with_model(doc, sections, meta, settings_for(server, tmp_path)))
+        asyncio.run(read_with_model_run(doc, sections, meta, settings_for(server, tmp_path)))
     sent = "\n".join(r.text for r in server.requests)
     assert "共办理{{ 注 }}事项12项，其中{# 备注 #}A事项5项" in sent
 

@@ -2,7 +2,7 @@
 
 Public API (the pipeline and the batch runner call these):
 ``LlmSettings`` (config), ``AnswerCache`` (cache), ``ModelEngine``,
-``read_with_model`` / ``read_with_model_run`` / ``read_with_model_sync`` (engine).
+``read_with_model_run`` (async) / ``read_with_model_sync`` (engine).
 
 Imported lazily: openai and instructor take a second to import, and every
 CLI command (most of which never call a model) reads settings from here.
@@ -17,7 +17,6 @@ _WHERE = {
     "AnswerCache": "extractor.llm.cache",
     "LlmSettings": "extractor.llm.config",
     "ModelEngine": "extractor.llm.engine",
-    "read_with_model": "extractor.llm.engine",
     "read_with_model_run": "extractor.llm.engine",
     "read_with_model_sync": "extractor.llm.engine",
 }

@@ -255,18 +255,6 @@ async def read_with_model_run(
         return await own.read(doc, sections, meta, on_call)
 
 
-async def read_with_model(
-    doc: Document,
-    sections: Sequence[SectionLike],
-    meta: Meta,
-    settings: LlmSettings,
-    cache: AnswerCache | None = None,
-) -> Reading:
-    """The model engine's Reading of one report (see ``read_with_model_run`` for the counters)."""
-    reading, _ = await read_with_model_run(doc, sections, meta, settings, cache)
-    return reading
-
-
 def read_with_model_sync(
     doc: Document,
     sections: Sequence[SectionLike],

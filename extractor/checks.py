@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from extractor import identities
 from extractor.document import Span
 from extractor.identities import IdentityResult, clean as _clean, equal as _equal
-from extractor.numbers import Number, parse_number
+from extractor.numbers import Number, decimals, parse_number
 from extractor.readings import Evidence, Finding
 from extractor.record import (
     APPLICANT_COLUMNS,
@@ -200,18 +200,10 @@ def check_pre2019(record: Record) -> list[Finding]:
 
 
 # ------------------------------------------------------------------ claims
-def _decimals(value: Number) -> int:
-    """Digits after the point as printed (33.9 -> 1, 8.05 -> 2, 100 -> 0)."""
-    if isinstance(value, int) or float(value).is_integer():
-        return 0
-    text = repr(float(value))
-    return len(text.split(".")[1]) if "." in text and "e" not in text else 2
-
-
 def rate_holds(percent: Number, numerator: Number, denominator: Number) -> bool:
     """A printed percent equals numerator/denominator within one unit of its last printed digit."""
     exact = float(numerator) / float(denominator) * 100
-    return abs(exact - float(percent)) <= 10 ** -_decimals(percent) + 1e-9
+    return abs(exact - float(percent)) <= 10 ** -decimals(percent) + 1e-9
 
 
 def _claim_where(claim: Claim) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from collections.abc import Iterator
 
 from pydantic import BaseModel
 
 from extractor.document import Span
-from extractor.record import Number
+
+Number = int | float
 
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -32,6 +34,13 @@ def as_number(value: int | float, ndigits: int | None = None) -> Number:
     if isinstance(value, float) and ndigits is not None:
         value = round(value, ndigits)
     return int(value) if float(value).is_integer() else value
+
+def decimals(value: Number) -> int:
+    """Digits after the point as printed (33.9 -> 1, 8.05 -> 2, 100 -> 0): the precision a rounding check allows."""
+    if isinstance(value, int) or float(value).is_integer():
+        return 0
+    return max(0, -Decimal(repr(value)).as_tuple().exponent)  # type: ignore[operator]
+
 
 def parse_cn_numeral(text: str) -> int | None:
     """Small Chinese numerals up to 9999 (十二, 一百零五, 两千); None if ``text`` is not one."""

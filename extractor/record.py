@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.numbers import Number, as_number
+
 Kind = Literal["annual_report", "work_summary"]
 LayoutName = Literal["pre2019", "2019", "2021"]
-Number = int | float
 
 # ---------------------------------------------------------------- table 三
 APPLICANT_COLUMNS: dict[str, str] = {
@@ -248,9 +249,7 @@ class Claim(_Strict):
 
         Names are left out on purpose: engines and people word them differently.
         """
-        def key(value: Number) -> Number:  # 5 and 5.0 are the same number
-            return int(value) if isinstance(value, float) and value.is_integer() else value
-
+        key = as_number  # 5 and 5.0 are the same number
         found: Counter[tuple[str, Number]] = Counter()
         if self.total is not None:
             found["total", key(self.total.value)] += 1

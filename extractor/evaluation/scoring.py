@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -34,9 +33,10 @@ from extractor.evaluation.models import (
     Value,
     WrongCell,
 )
-from extractor.readings import Evidence, Finding
-from extractor.normalize import compact, normalize
 from extractor.checks import SOURCE_RULES  # other findings (grounding, empty_table) concern the extraction
+from extractor.normalize import compact, normalize
+from extractor.numbers import decimals
+from extractor.readings import Evidence, Finding
 from extractor.record import Claim, Number, Record, SourceInconsistency, flatten
 
 _SNIPPET = 80
@@ -226,17 +226,11 @@ def score_claims(gold: Sequence[Claim], got: Sequence[Claim]) -> tuple[dict[str,
 
 
 # ------------------------------------------------------------------ checks
-def _decimals(value: Number) -> int:
-    if isinstance(value, int) or float(value).is_integer():
-        return 0
-    return max(0, -Decimal(repr(value)).as_tuple().exponent)  # type: ignore[operator]
-
-
 def _close(gold: Number | None, got: Number | None) -> bool:
     """Equal within half a unit of the last digit gold printed (gold 146.15 accepts 146.1538…)."""
     if gold is None or got is None:
         return gold is None and got is None
-    return math.isclose(gold, got, abs_tol=0.5 * 10 ** -_decimals(gold) + 1e-9)
+    return math.isclose(gold, got, abs_tol=0.5 * 10 ** -decimals(gold) + 1e-9)
 
 
 def score_findings(gold: Sequence[SourceInconsistency], findings: Iterable[Finding]) -> CheckScore:

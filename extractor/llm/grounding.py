@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from extractor.document import Span
-from extractor.numbers import iter_numbers
+from extractor.numbers import as_number, iter_numbers
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 _DIGIT_COMMA = re.compile(r"(?<=\d)[,，](?=\d{3})")
@@ -49,8 +49,7 @@ def locate(quote: str | None, text: str) -> Span | None:
 
 
 def _digits_form(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    value = as_number(value)
     return str(abs(value)) if isinstance(value, int) else repr(abs(value))
 
 

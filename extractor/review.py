@@ -22,9 +22,7 @@ from extractor.record import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
     APPLICATION_ROWS_SPLIT_OTHER,
-    PRE2019_APPLICATIONS,
-    PRE2019_CASE_GROUPS,
-    PRE2019_CASE_OUTCOMES,
+    PRE2019_LABELS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
     flatten,
@@ -165,10 +163,7 @@ def _active_disclosure(flat: dict[str, object], layout: str | None, evidence, id
 
 
 def _pre2019(flat: dict[str, object], evidence, ids) -> str:
-    labels = {"pre2019.proactive_items": "主动公开政府信息数", "pre2019.fees_10k_yuan": "依申请公开收费（万元）"}
-    labels |= {f"pre2019.applications.{k}": v for k, v in PRE2019_APPLICATIONS.items()}
-    for g, gl in PRE2019_CASE_GROUPS.items():
-        labels |= {f"pre2019.{g}.{k}": f"{gl}{v}" for k, v in PRE2019_CASE_OUTCOMES.items()}
+    labels = {f"pre2019.{key}": label for key, label in PRE2019_LABELS.items()}
     rows = [
         f'<tr><th class="row">{_esc(label)}</th>{_cell(path, flat[path], evidence, ids)}</tr>'
         for path, label in labels.items()

@@ -29,9 +29,7 @@ from extractor.record import (
     APPLICATION_ROW_KEYS,
     APPLICATION_ROWS_SINGLE_OTHER,
     OTHER_HANDLING_SPLIT,
-    PRE2019_APPLICATIONS,
-    PRE2019_CASE_GROUPS,
-    PRE2019_CASE_OUTCOMES,
+    PRE2019_LABELS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
@@ -390,13 +388,6 @@ class ClaimsAnswer(_Answer):
 # ------------------------------------------------------------------ pre2019
 # record.py has label tables for the applications and case groups; the two
 # scalar keys are labelled here with the wording of the spec.
-PRE2019_SCALARS: dict[str, str] = {"proactive_items": "主动公开政府信息数", "fees_10k_yuan": "依申请公开信息收取的费用（万元）"}
-PRE2019_LABELS: dict[str, str] = {
-    "proactive_items": PRE2019_SCALARS["proactive_items"],
-    **{f"applications.{k}": v for k, v in PRE2019_APPLICATIONS.items()},
-    **{f"{g}.{o}": f"{gl}{ol}" for g, gl in PRE2019_CASE_GROUPS.items() for o, ol in PRE2019_CASE_OUTCOMES.items()},
-    "fees_10k_yuan": PRE2019_SCALARS["fees_10k_yuan"],
-}
 Pre2019Key = Literal[tuple(PRE2019_LABELS)]  # type: ignore[valid-type]
 
 

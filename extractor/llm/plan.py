@@ -17,9 +17,8 @@ from typing import Any, Protocol
 from extractor.document import Document, Span
 from extractor.llm.grounding import compact, locate
 from extractor.llm.schemas import ACTIVE_DISCLOSURE_SPECS, application_rows_for
-from extractor.record import PRE2019_LABELS
 from extractor.numbers import iter_numbers
-from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta
+from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, PRE2019_LABELS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta
 
 TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
 PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})

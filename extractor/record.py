@@ -113,6 +113,13 @@ ACTIVE_DISCLOSURE_2021: dict[str, dict[str, str]] = {
     "enforcement": {"decisions": "本年处理决定数量"},
     "fees": {"amount_10k_yuan": "本年收费金额（单位：万元）"},
 }
+
+
+def active_disclosure_spec(layout: str | None) -> dict[str, dict[str, str]]:
+    """Table 二's row groups and columns as printed in ``layout`` (the 2019 form unless it is 2021)."""
+    return ACTIVE_DISCLOSURE_2021 if layout == "2021" else ACTIVE_DISCLOSURE_2019
+
+
 ACTIVE_DISCLOSURE_ROWS: dict[str, str] = {
     "regulations": "规章",
     "normative_documents": "规范性文件",
@@ -315,7 +322,7 @@ def validate_layout_keys(record: Record) -> list[str]:
     problems: list[str] = []
     layout = record.meta.layout
     if record.active_disclosure is not None:
-        spec = ACTIVE_DISCLOSURE_2021 if layout == "2021" else ACTIVE_DISCLOSURE_2019
+        spec = active_disclosure_spec(layout)
         for group, cols in record.active_disclosure.items():
             if group not in spec:
                 problems.append(f"active_disclosure.{group}")

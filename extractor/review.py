@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from extractor.document import Document, Span
 from extractor.readings import Evidence, Extraction, Finding
 from extractor.record import (
-    ACTIVE_DISCLOSURE_2019,
-    ACTIVE_DISCLOSURE_2021,
+    active_disclosure_spec,
     ACTIVE_DISCLOSURE_ROWS,
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
@@ -149,7 +148,7 @@ def _grid(
 
 
 def _active_disclosure(flat: dict[str, object], layout: str | None, evidence, ids) -> str:
-    spec = ACTIVE_DISCLOSURE_2021 if layout == "2021" else ACTIVE_DISCLOSURE_2019
+    spec = active_disclosure_spec(layout)
     rows = []
     for group, cols in spec.items():
         cells = [

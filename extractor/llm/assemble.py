@@ -14,9 +14,10 @@ from pydantic import BaseModel
 
 from extractor.document import Document
 from extractor.llm.plan import Call, SectionLike
-from extractor.llm.schemas import ACTIVE_DISCLOSURE_SPECS, ClaimsAnswer, MetaAnswer, Pre2019Answer
+from extractor.llm.schemas import ClaimsAnswer, MetaAnswer, Pre2019Answer
 from extractor.readings import Evidence, Reading
 from extractor.record import (
+    active_disclosure_spec,
     APPLICANT_COLUMNS,
     REVIEW_OUTCOMES,
     ApplicantCounts,
@@ -83,7 +84,7 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
                     evidence[f"review_litigation.{group.group}.{c}"] = _evidence(call, group.quote, getattr(group, c), note)
             _inconsistencies(problems, call, answer)
         elif call.task == "active_disclosure":
-            spec = ACTIVE_DISCLOSURE_SPECS[call.layout or "2021"]
+            spec = active_disclosure_spec(call.layout)
             record.active_disclosure = {}
             for row in answer.rows:  # type: ignore[attr-defined]
                 cols = {c: getattr(row, c) for c in spec[row.row]}

@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 from extractor.document import Document, Span
 from extractor.llm.grounding import compact, locate
-from extractor.llm.schemas import ACTIVE_DISCLOSURE_SPECS, application_rows_for
+from extractor.llm.schemas import application_rows_for
 from extractor.numbers import iter_numbers
-from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, PRE2019_LABELS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta
+from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, PRE2019_LABELS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta, active_disclosure_spec
 
 TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
 PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
@@ -82,7 +82,7 @@ def table_variables(task: str, layout: str | None) -> dict[str, str]:
             "groups": "、".join(f"{k} {v}" for k, v in REVIEW_GROUPS.items()),
             "outcomes": "、".join(f"{k} {v}" for k, v in REVIEW_OUTCOMES.items()),
         }
-    spec = ACTIVE_DISCLOSURE_SPECS[layout or "2021"]
+    spec = active_disclosure_spec(layout)
     lines = [
         f"  {row} {ACTIVE_DISCLOSURE_ROWS[row]}: " + ", ".join(f"{c} {label}" for c, label in cols.items())
         for row, cols in spec.items()

@@ -265,7 +265,6 @@ ACTIVE_DISCLOSURE_ANSWERS: dict[str, type[BaseModel]] = {
     "2019": _disclosure_model("2019", ACTIVE_DISCLOSURE_2019),
     "2021": _disclosure_model("2021", ACTIVE_DISCLOSURE_2021),
 }
-ACTIVE_DISCLOSURE_SPECS: dict[str, dict[str, dict[str, str]]] = {"2019": ACTIVE_DISCLOSURE_2019, "2021": ACTIVE_DISCLOSURE_2021}
 
 
 # ------------------------------------------------------------------ meta
@@ -448,7 +447,7 @@ TASK_MODELS: dict[str, type[BaseModel]] = {
 def response_model(task: str, layout: str | None = None) -> type[BaseModel]:
     """The response model of one task (table 二 depends on the layout)."""
     if task == "active_disclosure":
-        return ACTIVE_DISCLOSURE_ANSWERS[layout or "2021"]
+        return ACTIVE_DISCLOSURE_ANSWERS["2021" if layout == "2021" else "2019"]  # as record.active_disclosure_spec
     return TASK_MODELS[task]
 
 

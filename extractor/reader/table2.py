@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from extractor.document import Span
-from extractor.record import ACTIVE_DISCLOSURE_2019, ACTIVE_DISCLOSURE_2021, ACTIVE_DISCLOSURE_ROWS, Number
+from extractor.record import ACTIVE_DISCLOSURE_ROWS, Number, active_disclosure_spec
 from extractor.reader.cellstream import Item, flexible, scan
 from extractor.reader.splitting import Piece, readings_by_count
 from extractor.reader.tablecells import Cell, Row, TableResult, consensus, piece_of, runs_of, value_of
@@ -68,7 +68,7 @@ def _signed_change_ok(pieces: Row, signed_col: int | None) -> bool:
 
 def read_active_disclosure(text: str, start: int, end: int, layout: str) -> TableResult:
     """Table 二 by its 第二十条 blocks and row labels."""
-    spec = ACTIVE_DISCLOSURE_2021 if layout == "2021" else ACTIVE_DISCLOSURE_2019
+    spec = active_disclosure_spec(layout)
     result = TableResult()
     items = scan(text, start, end, AD_ANCHORS)
     if not any(it.kind == "label" and it.key in spec for it in items):

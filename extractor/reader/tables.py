@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from extractor.document import Document
 from extractor.readings import Evidence, Reading
-from extractor.record import ACTIVE_DISCLOSURE_2019, ACTIVE_DISCLOSURE_2021, ApplicantCounts, CaseOutcomes, Number, Record
+from extractor.record import ApplicantCounts, CaseOutcomes, Number, Record, active_disclosure_spec
 from extractor.reader.cellstream import flexible
 from extractor.reader.table2 import AD_BLOCK, AD_ROW_ANCHORS, read_active_disclosure
 from extractor.reader.table3 import COLUMNS, TABLE3_START, layout_rows, read_applications
@@ -130,7 +130,7 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     reading = Reading(engine="reader", record=Record())
 
     t2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
-    spec = ACTIVE_DISCLOSURE_2021 if layout == "2021" else ACTIVE_DISCLOSURE_2019
+    spec = active_disclosure_spec(layout)
     reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
     _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols])
 

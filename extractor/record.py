@@ -279,6 +279,15 @@ class Claim(_Strict):
         return found
 
 
+class Figure(_Strict):
+    """One quantity stated in the prose (spec "figures"): 权责事项共33项 -> 权责事项, 33, 项."""
+
+    name: str
+    value: Number
+    unit: str | None = None
+    approx: bool = False  # 余/多/近/约/以上/左右 qualifies the number
+
+
 class SourceInconsistency(_Strict):
     rule: str
     where: str
@@ -307,6 +316,7 @@ class Record(BaseModel):
     review_litigation: ReviewLitigation | None = None
     pre2019: Pre2019 | None = None
     claims: list[Claim] = Field(default_factory=list)
+    figures: list[Figure] | None = None  # None: not read (or, in gold, not labelled); [] : none printed
     unresolvable: list[str] | None = None  # gold only
     source_inconsistencies: list[SourceInconsistency] | None = None  # gold only
     notes: str | None = None  # gold only

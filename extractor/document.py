@@ -25,22 +25,46 @@ class Span(BaseModel):
         return text[self.start : self.end]
 
 
+class Box(BaseModel):
+    """Where a cell or a line sits on a page (PDF points or image pixels, origin top-left)."""
+
+    page: int  # 1-based
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
 class TableCell(BaseModel):
+    """One cell of a table grid, as printed in ``Document.text``.
+
+    ``row``/``col`` are the grid position of its top-left corner; a merged cell
+    covers ``rowspan`` x ``colspan`` positions and appears once. ``origin`` says
+    where it came from in the file (PDF page and box, DOCX table/row/cell
+    index, HTML element offset), so evidence can point back at it.
+    """
+
     text: str
     span: Span
+    row: int = 0
+    col: int = 0
     colspan: int = 1
     rowspan: int = 1
+    box: Box | None = None  # PDF and OCR: the cell's box on its page
+    origin: str | None = None  # e.g. "docx table 2 row 3 cell 1", "html offset 1234", "pdf page 3"
+    confidence: float | None = None  # OCR only: the recogniser's confidence in the cell's text
 
 
 class Table(BaseModel):
-    """A real table (HTML or DOCX), row by row, as printed in ``Document.text``.
+    """A table grid found in the file itself (HTML, DOCX, PDF, OCR), row by row.
 
-    Each row is one line of the text, cells separated by a tab, so readers that
-    only see text still see the structure.
+    Each row is one line of ``Document.text``, cells separated by a tab, so
+    readers that only see text still see the structure.
     """
 
     rows: list[list[TableCell]]
     span: Span
+    pages: list[int] = Field(default_factory=list)  # PDF/OCR: the pages it spans (continued tables have several)
 
 
 class Document(BaseModel):

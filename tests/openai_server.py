@@ -237,7 +237,10 @@ class OpenAIServer:
                 self.wfile.write(data)
 
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="openai-test-server", daemon=True)
+        # serve_forever polls for shutdown every poll_interval (0.5 s by default): stop() would wait that long.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, name="openai-test-server", daemon=True
+        )
         self._thread.start()
         return self
 

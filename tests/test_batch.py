@@ -189,6 +189,7 @@ def test_gaps_other_kinds_and_unknowns_are_not_paired() -> None:
     assert [(p.id, c.id) for p, c in pair_consecutive(refs)] == [(2, 6)]
 
 
+@pytest.mark.evalset
 def test_eval_set_pairs() -> None:
     refs = [ReportRef(id=i, path=m["file"], record=bs.gold_record(m["id"])) for i, m in enumerate(bs.MANIFEST)]
     by_id = {r.id: bs.MANIFEST[r.id]["id"] for r in refs}

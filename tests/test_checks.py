@@ -354,12 +354,14 @@ def _gold_result(report_id: str) -> tuple[list, list]:
     return got, gold
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("report_id", evalset.IDS)
 def test_gold_record_reports_exactly_its_source_inconsistencies(report_id):
     got, gold = _gold_result(report_id)
     assert got == gold
 
 
+@pytest.mark.evalset
 def test_gold_set_precision_and_recall(capsys):
     tp = fp = fn = 0
     for report_id in evalset.IDS:

@@ -132,6 +132,7 @@ def eval_scores() -> dict[str, ClaimScore]:
     return scores
 
 
+@pytest.mark.evalset
 def test_claims_recall_and_precision_over_every_eval_report(eval_scores: dict[str, ClaimScore]) -> None:
     """A claim counts as found when every number in it (total, parts, percent, numerator, denominator) is right."""
     assert set(eval_scores) == set(evalset.IDS)

@@ -1,11 +1,23 @@
-"""The reader engine over the WHOLE eval set, against the issue's thresholds.
+"""The eval gate: the reader engine over the WHOLE eval set, against the thresholds and today's floor.
+
+Marked ``evalset``, so the unit tests leave it out; run it with
+``python -m pytest -m evalset`` (CI runs it as its own step after the unit tests).
 
 The pipeline runs once per session (module-scoped fixture, through the same
 ``run_eval`` the ``extractor eval`` command uses); each test then reads the
 scores. Per-report tests are parametrized over every line of the manifest.
+``test_no_score_dropped_below_the_floor`` compares every headline figure with
+``tests/eval_floor.json`` and names each one that dropped; after an
+improvement, raise the floor with ``python tests/test_eval_set.py --update-floor``
+(it never lowers a figure).
 """
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +35,9 @@ NEW_FORMAT_TABLES = ("active_disclosure", "applications", "review_litigation")  
 MIN_CELL_ACCURACY = 0.995
 META_KEYS = ("meta.agency", "meta.year", "meta.kind", "meta.layout")
 PRE2019_KEYS = ("pre2019.applications.received", "pre2019.review.total", "pre2019.litigation.total")
+FLOOR = Path(__file__).with_name("eval_floor.json")
+
+pytestmark = pytest.mark.evalset
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +115,44 @@ def test_copies_of_one_report_give_the_same_record(run: EvalRun, html_id: str) -
     assert differ == []
     assert records[text_id].sections == records[html_id].sections
     assert records[text_id].claims == records[html_id].claims
+
+
+# ------------------------------------------------------------------ the floor
+def headline_figures(scores: dict[str, Any]) -> dict[str, float]:
+    """Every headline figure of a run's scores (``run.json``), by a dotted name: what must not drop."""
+    figures: dict[str, float | None] = {}
+    for name, counts in [("overall", scores["overall"]), *scores["groups"].items()]:
+        for measure in ("precision", "recall", "f1"):
+            figures[f"{name}.{measure}"] = counts[measure]
+    for table, rate in scores["tables"].items():
+        figures[f"cell_accuracy.{table}"] = rate["rate"]
+    figures["cell_accuracy.all"] = scores["cells"]["rate"]
+    figures["sections.reports_right"] = scores["sections"]["rate"]
+    for part in ("claims", "checks"):
+        for measure in ("precision", "recall"):
+            figures[f"{part}.{measure}"] = scores[part][measure]
+    return {k: v for k, v in figures.items() if v is not None}
+
+
+def test_no_score_dropped_below_the_floor(run: EvalRun) -> None:
+    floor: dict[str, float] = json.loads(FLOOR.read_text(encoding="utf-8"))
+    now = headline_figures(run.scores.model_dump(mode="json"))
+    dropped = [f"{name}: {now[name]:.4f} < floor {low:.4f}" for name, low in floor.items() if now.get(name, 0.0) < low]
+    assert not dropped, "eval scores dropped below tests/eval_floor.json:\n  " + "\n  ".join(dropped)
+
+
+def update_floor() -> None:
+    """Raise tests/eval_floor.json to today's figures where they improved (a floor never goes down)."""
+    now = headline_figures(run_eval(load_eval_set(evalset.EVAL), ExtractOptions()).scores.model_dump(mode="json"))
+    old = json.loads(FLOOR.read_text(encoding="utf-8")) if FLOOR.exists() else {}
+    new = {k: max(old.get(k, 0.0), int(v * 10_000) / 10_000) for k, v in now.items()}  # 4 places, rounded down
+    FLOOR.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    for key in sorted(new):
+        if new[key] != old.get(key):
+            print(f"{key}: {old.get(key)} -> {new[key]}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--update-floor"]:
+        sys.exit("usage: python tests/test_eval_set.py --update-floor")
+    update_floor()

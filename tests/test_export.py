@@ -38,6 +38,7 @@ def test_canonical_paths_are_unique() -> None:
     assert len(paths) == len(set(paths))
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("report_id", bs.IDS)
 def test_canonical_paths_cover_every_gold_key(report_id: str) -> None:
     assert set(flatten(bs.gold_record(report_id))) <= set(canonical_paths())

@@ -76,6 +76,7 @@ def assert_tables_consistent(doc: Document) -> None:
 # --- the eval set: every report loads --------------------------------------------------
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_every_eval_report_loads(entry: dict) -> None:
     doc = load(report_path(entry))
@@ -96,6 +97,7 @@ def test_every_eval_report_loads(entry: dict) -> None:
 TWINS = [e for e in MANIFEST if e["id"].endswith("-html")]
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("entry", TWINS, ids=[e["id"] for e in TWINS])
 def test_html_page_keeps_the_body_its_web_text_twin_has(entry: dict) -> None:
     """The same report as scraped web text: every sentence of it must survive chrome removal."""

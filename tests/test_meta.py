@@ -41,6 +41,7 @@ def doc_of(text: str) -> Document:
 
 
 # ------------------------------------------------------------------ the eval set
+@pytest.mark.evalset
 @pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_eval_report_meta_matches_gold(entry: dict) -> None:
     got = meta_of(report_path(entry))

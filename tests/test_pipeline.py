@@ -23,6 +23,7 @@ def _plain(source_slice: str) -> str:
     return "".join(unicodedata.normalize("NFKC", html.unescape(_TAG.sub("", source_slice))).split())
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_every_value_points_at_its_digits_in_the_text_and_in_the_original(entry: dict) -> None:
     doc = load(report_path(entry))

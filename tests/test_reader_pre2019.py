@@ -230,6 +230,7 @@ def eval_reading(report_id: str) -> tuple[Reading, Record, Document]:
     return read_pre2019(doc, split_sections(doc.text)), gold, doc
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("report_id", [m["id"] for m in PRE2019])
 def test_eval_report_matches_gold(report_id: str) -> None:
     reading, gold, doc = eval_reading(report_id)

@@ -486,6 +486,7 @@ def _compare(report_id: str) -> tuple[int, int, list[str], list[str]]:
     return scored, right, wrong, blanks
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("report_id", [m["id"] for m in NEW_LAYOUT])
 def test_eval_report_has_no_wrong_number(report_id: str) -> None:
     _, _, wrong, blanks = _compare(report_id)
@@ -493,6 +494,7 @@ def test_eval_report_has_no_wrong_number(report_id: str) -> None:
     assert not blanks, f"blank where gold decides a number: {blanks}"
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("report_id", [m["id"] for m in NEW_LAYOUT])
 def test_eval_report_evidence_spans_hold_the_digits(report_id: str) -> None:
     doc, reading = _read_report(report_id)
@@ -502,6 +504,7 @@ def test_eval_report_evidence_spans_hold_the_digits(report_id: str) -> None:
     assert all(reading.evidence[k].note for k in cells if reading.evidence[k].value is None)
 
 
+@pytest.mark.evalset
 def test_eval_aggregate_cell_accuracy() -> None:
     scored = right = 0
     for m in NEW_LAYOUT:

@@ -49,6 +49,7 @@ def check_spans(text: str, sections: list[Section], start: int = 0, end: int | N
 
 
 # ------------------------------------------------------------------ the eval set
+@pytest.mark.evalset
 @pytest.mark.parametrize("entry", MANIFEST, ids=IDS)
 def test_eval_report_headings_match_gold(entry: dict) -> None:
     doc = load(report_path(entry))
@@ -57,6 +58,7 @@ def test_eval_report_headings_match_gold(entry: dict) -> None:
     check_spans(doc.text, sections)
 
 
+@pytest.mark.evalset
 def test_same_report_as_page_text_and_html_gives_same_headings() -> None:
     pairs = [(m["id"].removesuffix("-html"), m) for m in MANIFEST if m["id"].endswith("-html")]
     assert pairs

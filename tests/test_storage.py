@@ -24,6 +24,7 @@ def gold_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_gold_db(tmp_path_factory.mktemp("gold") / DB_NAME, SETTINGS)
 
 
+@pytest.mark.evalset
 @pytest.mark.parametrize("report_id", IDS)
 def test_cells_keep_every_value_blank_and_zero_apart(gold_db: Path, report_id: str) -> None:
     extraction = gold_extraction(report_id)

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from extractor import api
 from extractor.atomic import atomic_write_text
 from extractor.batch import SUPPORTED_SUFFIXES, BatchCounts, BatchSummary, ReportOutcome, run_batch, uses_model
 from extractor.cli.app import app, err_console
@@ -28,7 +29,7 @@ from extractor.cli.options import (
 )
 from extractor.errors import ExitCode, ExtractorError, ModelError
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
-from extractor.pipeline import ExtractOptions, extract_path
+from extractor.pipeline import ExtractOptions
 from extractor.readings import Extraction
 
 
@@ -80,11 +81,8 @@ def extract(
         no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
     )
     reader_by_default = engine is None and not settings.is_configured
-    if engine is None:
-        engine = EngineChoice.both if settings.is_configured else EngineChoice.reader
-    if engine is not EngineChoice.reader and not fallback_reader and settings.missing():
-        raise ModelError(settings.missing() or "")  # before a batch records every report as failed
-    options = ExtractOptions.for_engine(engine.value, settings)
+    # The library's choice of engine; an unconfigured model fails here, before a batch records every report as failed.
+    options = api.extract_options(engine.value if engine else None, settings)
     if not _is_batch(inputs, out):
         extraction = _extract_one(inputs[0], options)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
@@ -137,13 +135,15 @@ def extract(
 def _extract_one(path: Path, options: ExtractOptions) -> Extraction:
     """One report; with a model, a progress bar of its section requests on stderr."""
     if not uses_model(options):
-        return extract_path(path, options)
+        return api.extract(path, options=options)
     with Progress(
         TextColumn("[bold]model[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True,
     ) as progress:
         task = progress.add_task(path.name, total=None)
-        return extract_path(path, options, lambda done, total: progress.update(task, completed=done, total=total))
+        return api.extract(
+            path, options=options, on_model_call=lambda done, total: progress.update(task, completed=done, total=total)
+        )
 
 
 def _note_reader_only() -> None:

@@ -107,7 +107,9 @@ def pair_consecutive(reports: Sequence[ReportRef]) -> list[tuple[ReportRef, Repo
     return pairs
 
 
-def _as_refs(source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef]) -> list[ReportRef]:
+def _as_refs(
+    source: str | Path | ResultsDB | Iterable[Record | Extraction | StoredReport | ReportRef],
+) -> list[ReportRef]:
     if isinstance(source, (str, Path)):
         with ResultsDB.open_existing(source) as db:
             return _as_refs(db)

@@ -135,7 +135,8 @@ def sum_identity(
     known = sum(v for _, v in parts if v is not None)
     where = {"row": row, "column": column, "group": group}
     if stated is None:
-        return IdentityResult(identity, "not_checkable", paths, values, None, clean(known), (total_path, *missing), **where)
+        unknown = (total_path, *missing)
+        return IdentityResult(identity, "not_checkable", paths, values, None, clean(known), unknown, **where)
     if missing and not known > stated:
         return IdentityResult(identity, "not_checkable", paths, values, stated, clean(known), missing, **where)
     status: Status = "holds" if equal(stated, known) else "fails"
@@ -185,7 +186,7 @@ def balance(table: Table3, column: str) -> IdentityResult:
     """一 + 二 = （七） + 四 in one column; not checkable unless all four cells are given."""
     paths = tuple(app_path(r, column) for r in BALANCE_ROW_KEYS)
     values = tuple(app_cell(table, r, column) for r in BALANCE_ROW_KEYS)
-    missing = tuple(p for p, v in zip(paths, values) if v is None)
+    missing = tuple(p for p, v in zip(paths, values, strict=True) if v is None)
     if missing:
         return IdentityResult("balance", "not_checkable", paths, values, missing=missing, column=column)
     new, carried, total, forward = values

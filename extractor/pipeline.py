@@ -20,8 +20,8 @@ from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
 from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
-from extractor.readings import Extraction, RunInfo
 from extractor.reader import read_document
+from extractor.readings import Extraction, RunInfo
 from extractor.reconcile import reconcile
 from extractor.sections import split_sections
 
@@ -42,7 +42,9 @@ class ExtractOptions(BaseModel):
         """Options for an engine: the model settings (from the environment unless given) with ``prompt``."""
         if engine == "reader":
             if prompt is not None:
-                raise ExtractorError("--prompt selects the model engine's prompts: add --engine llm (or both).", ExitCode.USAGE)
+                raise ExtractorError(
+                    "--prompt selects the model engine's prompts: add --engine llm (or both).", ExitCode.USAGE
+                )
             return cls()
         settings = settings or LlmSettings.from_env()
         if prompt is not None:
@@ -98,7 +100,9 @@ def extract_document(
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []
     input_path = str(Path(doc.path).resolve()) if doc.path else None
-    run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
+    run = run.model_copy(
+        update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256}
+    )
     problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
@@ -141,7 +145,9 @@ def open_result(
         raise InputError(f"{path}: no such file.") from None
     except (OSError, ValueError) as exc:
         first = str(exc).splitlines()[0]
-        raise InputError(f"{path}: not a record written by `extractor extract` ({first}); pass the report itself instead.") from None
+        raise InputError(
+            f"{path}: not a record written by `extractor extract` ({first}); pass the report itself instead."
+        ) from None
     source = Path(report) if report else _report_of(path, extraction)
     if source is None:
         return None, extraction, ["the report this record came from was not found (give it with --report)"]

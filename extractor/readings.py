@@ -45,7 +45,9 @@ FindingStatus = Literal["fail", "not_checkable"]
 class Finding(BaseModel):
     """A rule of spec §3 that the numbers break (or cannot be checked against)."""
 
-    rule: str  # balance, outcome_sum, row_sum, group_sum, pre2019_sum, claim_sum, claim_rate, prose_vs_table, grounding, empty_table, cross_year
+    # balance, outcome_sum, row_sum, group_sum, pre2019_sum, claim_sum, claim_rate, prose_vs_table, grounding,
+    # empty_table, cross_year
+    rule: str
     where: str  # human-readable place: table/row/column or the claim
     paths: list[str] = Field(default_factory=list)  # dotted keys involved
     stated: Number | None = None
@@ -59,7 +61,7 @@ class Finding(BaseModel):
 class RunInfo(BaseModel):
     """How a record was produced, so any figure can be traced to its engine, model and prompt."""
 
-    engines: list[EngineName] = Field(default_factory=lambda: ["reader"])
+    engines: list[EngineName] = Field(default_factory=lambda: list[EngineName](["reader"]))
     model: str | None = None
     base_url: str | None = None
     prompt_version: str | None = None

@@ -157,7 +157,10 @@ PRE2019_RESPONSE_OUTCOMES: tuple[str, ...] = (
 )
 PRE2019_CASE_GROUPS: dict[str, str] = {"review": "行政复议", "litigation": "行政诉讼", "complaints": "被举报投诉"}
 PRE2019_CASE_OUTCOMES: dict[str, str] = {"total": "数量", "upheld": "维持", "corrected": "纠错", "other": "其他情形"}
-PRE2019_SCALARS: dict[str, str] = {"proactive_items": "主动公开政府信息数", "fees_10k_yuan": "依申请公开信息收取的费用（万元）"}
+PRE2019_SCALARS: dict[str, str] = {
+    "proactive_items": "主动公开政府信息数",
+    "fees_10k_yuan": "依申请公开信息收取的费用（万元）",
+}
 # Every pre-2019 key (dotted, below ``pre2019.``) -> its label, in the order of the statistics table.
 PRE2019_LABELS: dict[str, str] = {
     "proactive_items": PRE2019_SCALARS["proactive_items"],

@@ -1,6 +1,6 @@
 """Command-line interface: ``extractor <command>``."""
 
+from extractor.cli import commands  # noqa: F401  (registers every command on `app`)
 from extractor.cli.app import app, main
-from extractor.cli import commands  # noqa: F401,E402  (registers every command on `app`)
 
 __all__ = ["app", "main"]

@@ -8,8 +8,10 @@ A command declares the ones it needs and turns them into ``LlmSettings`` with
                 prompt: PromptOpt = DEFAULT_PROMPT_VERSION, concurrency: ConcurrencyOpt = 4,
                 cache_dir: CacheDirOpt = None, no_cache: NoCacheOpt = False, refresh: RefreshOpt = False,
                 fallback_reader: FallbackReaderOpt = False) -> None:
-        settings = llm_settings(model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency,
-                                cache_dir=cache_dir, no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader)
+        settings = llm_settings(
+            model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency,
+            cache_dir=cache_dir, no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
+        )
 
 The API key has no option on purpose (it would land in shell history and
 ``ps``): it comes from EXTRACTOR_API_KEY, falling back to OPENAI_API_KEY.
@@ -72,11 +74,21 @@ ConcurrencyOpt = Annotated[
 ]
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", file_okay=False, help="Answer cache directory (default: the user cache dir).", rich_help_panel=PANEL),
+    typer.Option(
+        "--cache-dir",
+        file_okay=False,
+        help="Answer cache directory (default: the user cache dir).",
+        rich_help_panel=PANEL,
+    ),
 ]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the answer cache.", rich_help_panel=PANEL)]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the answer cache.", rich_help_panel=PANEL)
+]
 RefreshOpt = Annotated[
-    bool, typer.Option("--refresh", help="Ask the model again even when cached; store the new answers.", rich_help_panel=PANEL)
+    bool,
+    typer.Option(
+        "--refresh", help="Ask the model again even when cached; store the new answers.", rich_help_panel=PANEL
+    ),
 ]
 FallbackReaderOpt = Annotated[
     bool,

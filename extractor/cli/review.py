@@ -16,8 +16,12 @@ from extractor.review import render_review
 @app.command()
 def review(
     file_or_result: Path = typer.Argument(..., help="A report file, or a record JSON written by `extractor extract`."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the page [default: ./<name>.review.html]."),
-    report: Path | None = typer.Option(None, "--report", "-r", help="The report of a record JSON (default: found from the record)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Where to write the page [default: ./<name>.review.html]."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", "-r", help="The report of a record JSON (default: found from the record)."
+    ),
 ) -> None:
     """Write a review page: the source text with every value highlighted at its evidence, the tables beside it."""
     doc, extraction, notes = open_result(file_or_result, report)

@@ -31,10 +31,15 @@ _GAP = "\n……\n"
 class SectionLike(Protocol):
     """What the engine needs of ``extractor.sections.Section``."""
 
-    heading: str
-    span: Span
-    role: str | None
-    children: Sequence[Any]
+    # Read-only (properties): a mutable protocol attribute would have to match Section's types exactly.
+    @property
+    def heading(self) -> str: ...
+    @property
+    def span(self) -> Span: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def children(self) -> Sequence[Any]: ...
 
 
 @dataclass

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from extractor.document import Document
+from extractor.normalize import compact
 from extractor.numbers import parse_cn_numeral
 from extractor.record import Kind, LayoutName, Meta
-from extractor.normalize import compact
 from extractor.sections import Section, find_body
 
 # ----------------------------------------------------------------- layout
@@ -201,6 +201,37 @@ _PROVINCIAL_ORGAN = re.compile(r"(?:(?:" + "|".join(_PROVINCES) + r")省|(?<![\u
                                r"[\u4e00-\u9fff]{2,10}?(?:办公厅|厅|局|委员会)")
 
 
+# What a body's name ends with (organ, office, institution, or the place an area government reports for).
+_BODY_SUFFIXES = ("人民政府", "政府", "办公厅", "办公室", "管委会", "管理委员会", "委员会", "工委", "厅", "局", "委", "中心",
+                  "院", "署", "部", "办", "所", "站", "馆", "处", "队", "社", "会", "台", "校", "公司", "集团", "办事处",
+                  "街道", "实验区", "开发区", "高新区", "新区", "示范区", "省", "市", "县", "区", "州", "盟", "旗", "镇", "乡")
+# Words of a sentence, never of a name: pronouns and determiners, verbs of reporting and working,
+# particles, list words ("现将我局", "发布…厅", "…事项无…厅" are fragments, not bodies).
+_NOT_IN_NAME = re.compile(
+    r"现将|发布|印发|公布|事项|报告|如下|根据|按照|依据|进行|开展|加强|推进|完成|做好|落实|召开|收到|提出|"
+    r"通过|及时|全面|主要|情况|工作中|以来|其中|共计|累计|合计|分别|无(?!锡)|[我本该各此其的了是在将对向从为已均等得着过把被让]|"
+    r"[0-9０-９〇○]"
+)
+_NOT_FIRST = ("全", "由", "经", "与", "和", "及", "或", "并", "但", "如", "若", "关于", "今年", "去年")
+
+
+def is_body_name(text: str) -> bool:
+    """Whether ``text`` reads as the name of a body (河北省工业和信息化厅, 平潭综合实验区管委会), not a fragment.
+
+    A name ends with a body's suffix (局/厅/委员会/办公室/政府/中心/院/所/区/县/市…), is a short run of
+    Chinese characters (brackets allowed: 中共XX委员会（XX）), and holds none of a sentence's words
+    (现将, 发布, 事项, 无, 我/本, 的, 了 …). Used on every agency candidate, the reader's and the model's.
+    """
+    name = compact(text)
+    if not 3 <= len(name) <= 40 or not name.endswith(_BODY_SUFFIXES):
+        return False
+    if not re.fullmatch(r"[\u4e00-\u9fff（）()·]+", name):
+        return False
+    if name.startswith(_NOT_FIRST):
+        return False
+    return _NOT_IN_NAME.search(name) is None
+
+
 def _is_organ(name: str) -> bool:
     return len(name) >= 3 and name.endswith(_ORGAN_SUFFIXES) and not name.startswith(("我", "本", "该", "各"))
 
@@ -313,4 +344,5 @@ __all__ = [
     "detect_meta",
     "detect_published",
     "detect_year",
+    "is_body_name",
 ]

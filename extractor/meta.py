@@ -56,10 +56,18 @@ def detect_layout(text: str, sections: Sequence[Section], year: int | None = Non
 
 
 # ----------------------------------------------------------------- kind
-_ANNUAL_CUES = ("年度报告",)  # not 年报: site breadcrumbs print 政府信息公开年报 above any page
-_SUMMARY_CUES = ("落实情况", "工作总结", "工作情况汇报", "工作情况报告", "情况的函")
+# A report that calls itself the annual report (本报告, 本年度报告, …信息公开工作年度报告 as its own title).
+# Titles of other documents are removed first: citing the annual-report notice (《…年度报告格式》,
+# 国办公开办函〔2019〕60号) does not make a text an annual report.
+_ANNUAL_SELF = re.compile(r"本(?:年度)?(?:报告|年报)|信息公开(?:工作)?年度报告(?!格式)|信息公开(?:工作)?年报")
+_CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》|<[^<>\n]{0,80}>")
+# What other reports on a body's work call themselves (spec "meta.kind"): 政务公开工作落实情况,
+# 工作总结, 法治政府建设情况报告, 工作要点完成情况.
+_SUMMARY_CUES = ("落实情况", "工作总结", "总结", "完成情况", "建设情况", "工作情况汇报", "工作情况报告", "情况的报告",
+                 "情况报告", "情况的函", "工作汇报", "述职")
 _TITLE_LINES = 2  # a title takes the first lines of the body (two when it wraps)
 _TITLE_WIDTH = 80
+_DISCLOSURE_ROLES = ("active_disclosure", "applications", "review_litigation")
 
 
 def _title_area(text: str, sections: Sequence[Section]) -> str:
@@ -71,16 +79,27 @@ def _title_area(text: str, sections: Sequence[Section]) -> str:
 
 
 def detect_kind(text: str, sections: Sequence[Section]) -> Kind:
-    """``work_summary`` only for a text titled as one (工作落实情况, 工作总结) that prints no report tables.
+    """``annual_report`` for a 政府信息公开工作年度报告, ``work_summary`` for any other report on a body's work.
 
-    The cue must be in the title area: the same words occur in the body of
-    ordinary annual reports (对各项工作落实情况进行专题督导).
+    Decided by what the text is: the report tables it prints, what it calls
+    itself (本报告, …年度报告 in its title), what its title says it is (工作总结,
+    落实情况, 建设情况报告), and its structure (sections on 主动公开 / 依申请公开 /
+    复议诉讼, the subject of the disclosure report). A citation of another
+    document (the annual-report notice in 《》) counts for nothing.
     """
-    head = compact(_title_area(text, sections))
-    if not any(c in head for c in _SUMMARY_CUES) or any(c in head for c in _ANNUAL_CUES):
-        return "annual_report"
     flat = compact(text)
     if any(m in flat for m in (*_MARKERS_2021, *_MARKERS_2019, *_MARKERS_PRE2019)):
+        return "annual_report"
+    own = _CITED_TITLE.sub("", flat)
+    head = _CITED_TITLE.sub("", compact(_title_area(text, sections)))
+    if _ANNUAL_SELF.search(head) or _ANNUAL_SELF.search(own):
+        return "annual_report"
+    if any(c in head for c in _SUMMARY_CUES):
+        return "work_summary"
+    roles = {s.role for s in sections if s.role in _DISCLOSURE_ROLES}
+    if len(roles) >= 2:
+        return "annual_report"
+    if own.count("政府信息公开") >= 3 and "依申请" in own:
         return "annual_report"
     return "work_summary"
 

@@ -20,9 +20,10 @@ from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
 from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
-from extractor.readings import Extraction, RunInfo
 from extractor.reader import read_document
+from extractor.readings import Evidence, Extraction, RunInfo
 from extractor.reconcile import reconcile
+from extractor.record import Record
 from extractor.sections import split_sections
 
 EngineChoice = Literal["reader", "llm", "both"]
@@ -75,7 +76,9 @@ def extract_document(
     if options.engine in ("llm", "both"):
         settings = options.llm or LlmSettings.from_env()
         try:
-            from extractor.llm.engine import read_with_model_sync  # openai/instructor only when a model is asked for
+            from extractor.llm.engine import (
+                read_with_model_sync,  # openai/instructor only when a model is asked for
+            )
 
             llm, run = read_with_model_sync(doc, sections, meta, settings, on_call=on_model_call)
         except ModelError as exc:
@@ -92,6 +95,8 @@ def extract_document(
         record, evidence = reconcile(reader, llm, doc.text)
     else:
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
+    if record.meta.kind == "work_summary":
+        record, evidence = _without_tables(record, evidence)
     evidence = {
         path: ev.model_copy(update={"source_span": doc.to_source(ev.span)}) if ev.span is not None else ev
         for path, ev in evidence.items()
@@ -101,6 +106,18 @@ def extract_document(
     run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
     problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
+
+
+_TABLE_KEYS = ("active_disclosure", "applications", "review_litigation", "pre2019")
+
+
+def _without_tables(record: Record, evidence: dict[str, Evidence]) -> tuple[Record, dict[str, Evidence]]:
+    """A work summary prints no report tables (spec "meta.kind"): no table keys, ``layout`` null."""
+    record = record.model_copy(
+        update={key: None for key in _TABLE_KEYS} | {"meta": record.meta.model_copy(update={"layout": None})}
+    )
+    kept = {path: ev for path, ev in evidence.items() if path.split(".", 1)[0] not in _TABLE_KEYS}
+    return record, kept
 
 
 def extract_path(

@@ -40,7 +40,7 @@ from extractor.record import (
 )
 from extractor.sections import Section
 
-__all__ = ["read_pre2019"]
+__all__ = ["read_pre2019", "statistics_table_span"]
 
 # ------------------------------------------------------------------ row labels
 # Printed label -> dotted key under ``pre2019`` (or ``aux.*``: rows without a
@@ -325,6 +325,12 @@ def _resolve(table: _Table) -> None:
                     row.spans = [s for i, s in enumerate(row.spans) if i in kept]
                     row.chosen_by = f"only this cut makes {parent} the sum of its parts"
                     changed = True
+
+
+def statistics_table_span(text: str) -> Span | None:
+    """Where the old statistics table is printed (its header to its last cell), or None."""
+    table = _find_table(text)
+    return table.span if table is not None else None
 
 
 # ------------------------------------------------------------------ prose reading

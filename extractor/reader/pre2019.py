@@ -40,7 +40,7 @@ from extractor.record import (
 )
 from extractor.sections import Section
 
-__all__ = ["read_pre2019", "statistics_table_span"]
+__all__ = ["pre2019_key", "read_pre2019", "statistics_table_span"]
 
 # ------------------------------------------------------------------ row labels
 # Printed label -> dotted key under ``pre2019`` (or ``aux.*``: rows without a
@@ -82,10 +82,58 @@ _LABELS: dict[str, str] = {
     "依申请公开信息收取的费用": "fees_10k_yuan",
 }
 
+# Rewordings of the national template's labels seen across bodies and years: each pair says the same row.
+# Applied in both directions to every label above (to find rows), and one way to canonicalise (to key them).
+_REWORDINGS: tuple[tuple[str, str], ...] = (
+    ("政府网站", "网站"), ("政府信息", "信息"), ("文件", "信息"), ("否决", "不同意"), ("不予", "不同意"),
+    ("处理数", "答复数"), ("答复总数", "答复数"), ("总数", "数"), ("数量", "数"), ("其它", "其他"), ("网上", "网络"),
+    ("现场", "当面"), ("受理", "收到"),
+)
+_LABELS["信函、传真申请数"] = "aux.letter_fax"  # one row for both channels: part of 收到申请数, neither key alone
+_LABELS["信函/传真申请数"] = "aux.letter_fax"
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.．]|其中[:：]?)+")
+
+
+def _canonical_label(label: str) -> str:
+    """A label with layout, numbering, notes and wording variants removed (网站/政府网站, 否决/不予 …)."""
+    text = _NUMBERING.sub("", re.sub(r"\s+", "", label))
+    text = re.sub(r"\([^()]{0,30}\)|（[^（）]{0,30}）", "", text).replace("的", "").replace(":", "")
+    for variant, canonical in _REWORDINGS:
+        text = text.replace(variant, canonical)
+    return text
+
+
+_CANONICAL: dict[str, str] = {}
+for _label, _key in _LABELS.items():
+    _CANONICAL.setdefault(_canonical_label(_label), _key)
+
+
+def pre2019_key(label: str) -> str | None:
+    """The ``pre2019`` key a statistics-table row label stands for (dotted; ``aux.*`` for rows that only
+    take part in an identity, ``case.*`` for an outcome row of the 复议/诉讼 group above it), or None.
+
+    Covers the national template's rows and their common rewordings (文件/信息, 网站/政府网站,
+    否决/不予/不同意, 答复数/处理数, 数/数量/总数, 信函、传真 in one row)."""
+    return _CANONICAL.get(_canonical_label(label))
+
+
+def _variants(label: str) -> set[str]:
+    """``label`` and its rewordings (each pair of ``_REWORDINGS`` either way, one or two at a time)."""
+    out = {label}
+    for _ in range(2):
+        for text in list(out):
+            for a, b in _REWORDINGS:
+                if a in text:
+                    out.add(text.replace(a, b))
+                if b in text and a not in text:
+                    out.add(text.replace(b, a))
+    return {v for v in out if pre2019_key(v) == pre2019_key(label)}
+
+
 # parent -> parts; a parent equals the sum of the parts printed (in every value column).
 _IDENTITIES: dict[str, tuple[str, ...]] = {
     "proactive_items": ("aux.web", "aux.gazette"),
-    "applications.received": (*(f"applications.{c}" for c in PRE2019_CHANNELS), "aux.email"),
+    "applications.received": (*(f"applications.{c}" for c in PRE2019_CHANNELS), "aux.email", "aux.letter_fax"),
     "applications.completed": ("aux.on_time", "aux.delayed"),
     "applications.responses": tuple(f"applications.{o}" for o in PRE2019_RESPONSE_OUTCOMES),
     **{f"{g}.total": (f"{g}.upheld", f"{g}.corrected", f"{g}.other") for g in PRE2019_CASE_GROUPS},
@@ -101,7 +149,8 @@ _ENUM_PUNCT = ".、．"
 def _label_regex() -> re.Pattern[str]:
     """Every label, longest first, with optional whitespace between characters (cells split by layout)."""
     alts = []
-    for label in sorted(_LABELS, key=len, reverse=True):
+    labels = {v for label in _LABELS for v in _variants(label)}
+    for label in sorted(labels, key=len, reverse=True):
         alts.append(r"\s*".join(re.escape(ch) for ch in label))
     return re.compile("|".join(alts))
 
@@ -194,7 +243,7 @@ def _find_table(text: str) -> _Table | None:
         anchor = titles[-1] if titles else None
     if anchor is None:
         return None
-    hits = [m for m in _LABEL_RE.finditer(text, anchor.start()) if _norm_label(m.group()) in _LABELS]
+    hits = [m for m in _LABEL_RE.finditer(text, anchor.start()) if pre2019_key(m.group()) is not None]
     if len(hits) < 3:
         return None
     # the column heads are printed between the header's 单位 and the first row
@@ -208,7 +257,7 @@ def _find_table(text: str) -> _Table | None:
     last_enum = 0
     group = None  # review / litigation, for the outcome rows printed under them
     for i, m in enumerate(hits):
-        key = _LABELS[_norm_label(m.group())]
+        key = pre2019_key(m.group()) or ""
         if key in ("review.total", "litigation.total"):
             group = key.split(".")[0]
         elif key == "complaints.total":
@@ -374,7 +423,11 @@ _CASES = {
 _DENIED_NONE = re.compile(r"(?:无|没有|未发生)不予公开(?:政府)?信息(?:的)?(?:情况|情形)")
 _RESPONSES_NONE = re.compile(r"(?:不存在|没有|无)[^,。;\d]{0,10}?答复(?:处理)?(?:的)?(?:情况|情形)")
 _NO_FEE = (re.compile(r"(?:未|没有|无)[^。;]{0,25}?(?:收取|收费)"), re.compile(r"免费(?:为|向)申请人"))
-_PROACTIVE = re.compile(r"主动公开[^,。;]{0,8}?信息(?:总数)?(?:共计|累计|共|为)?" + _N + r"(?:余|多)?条")
+# The body's count of proactively disclosed information, named as such (主动公开政府信息N条, 主动公开各类
+#信息共N条) — not any 主动公开…N条 (主动公开政府采购信息25条 is a part, not the total).
+_PROACTIVE = re.compile(
+    r"主动公开(?:了)?(?:政府|各类|各项|相关)*信息(?:总数|总量|数)?(?:共计|累计|合计|共|达|为|达到)*" + _N + r"\s*(?:余|多)?条"
+)
 
 
 @dataclass

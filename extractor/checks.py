@@ -19,7 +19,9 @@ from collections.abc import Iterable, Sequence
 
 from extractor import identities
 from extractor.document import Span
-from extractor.identities import IdentityResult, clean as _clean, equal as _equal
+from extractor.identities import IdentityResult
+from extractor.identities import clean as _clean
+from extractor.identities import equal as _equal
 from extractor.numbers import Number, decimals, parse_number
 from extractor.readings import Evidence, Finding
 from extractor.record import (
@@ -427,6 +429,10 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 _OTHER_YEAR_WORDS = re.compile(r"去年|同比|较上年|比上年|上一年(?!度?结转)|上年(?!度?结转)")
 _OTHER_BODY = re.compile(r"清理|代表|各单位|各部门|县直|区直|市直|各乡镇|乡镇|公开办|备案|牵头|起草|各地|各县|全省|全国|下属|所属")
+# Subjects whose counts share the wording of table 三 (办结, 答复, 受理…件) but are not disclosure applications.
+_OTHER_SUBJECT = re.compile(r"12345|12333|12315|热线|信访|来信来访|工单|诉求|咨询|留言|建议|提案|投诉|举报|政务服务|审批|许可")
+_APPLICATION_CONCEPTS = frozenset({"收到申请", "自然人申请", "法人或其他组织申请", "上年结转", "结转下年", "办结", "予以公开及部分公开",
+                                   "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"})
 _APPROX = re.compile(r"(?:近|约|超过?|逾|不到|不足)$")
 _NEGATED_CASES = re.compile(
     r"(?:没有|未|无)(?P<mid>[^。;,\d]{0,20}?)"
@@ -528,6 +534,8 @@ def prose_statements(text: str, record: Record) -> list[tuple[_Concept, Number, 
                         continue
                     if concept.name == "收到申请" and "行政复议" in m.group(0):
                         continue
+                    if concept.name in _APPLICATION_CONCEPTS and _OTHER_SUBJECT.search(sentence):
+                        continue  # 12345热线…办结3786件: the cases of a hotline, not disclosure applications
                     taken.append((n_start, n_end))
                     value = _clean(parse_number(m.group("n")))  # type: ignore[arg-type]
                     found.append((concept, value, _span(index, s_start + n_start, s_start + n_end),
@@ -670,6 +678,17 @@ def _meaningful_numbers(text: str, span: Span) -> list[tuple[Number, Span]]:
     return out
 
 
+def _nonzero_statements(text: str, record: Record) -> dict[str, list[Span]]:
+    """Spans of the non-zero counts the prose states about each table's quantities (by the cells they describe)."""
+    out: dict[str, list[Span]] = {}
+    for concept, value, span, _ in prose_statements(text, record):
+        if not value or concept.targets is None:
+            continue
+        for table in {p.split(".", 1)[0] for alt in concept.targets(record) for p in alt.paths}:
+            out.setdefault(table, []).append(span)
+    return out
+
+
 def check_empty_tables(record: Record, text: str | None, sections: list | None = None) -> list[Finding]:  # noqa: ANN001
     """``empty_table``: an all-zero or all-blank table whose section prints non-zero numbers (a skeleton answer).
 
@@ -686,12 +705,16 @@ def check_empty_tables(record: Record, text: str | None, sections: list | None =
 
         sections = split_sections(text)
     findings: list[Finding] = []
+    stated = _nonzero_statements(text, record)
     for table in empty:
         section = next((s for s in sections if s.role == table), None)
         if section is None:
             findings.append(_info("empty_table", _TABLE_ROLES[table], [table], [], "not checkable: section not found"))
             continue
-        numbers = _meaningful_numbers(text, section.span)
+        # Only numbers that are this table's quantities count: a body that received no applications prints
+        # an all-zero table 三 and may print other numbers (a hotline's cases) in the same section.
+        numbers = [(v, sp) for v, sp in _meaningful_numbers(text, section.span)
+                   if any(sp.start == st.start for st in stated.get(table, []))]
         if numbers:
             shown = "、".join(_fmt(v) for v, _ in numbers[:5])
             findings.append(Finding(

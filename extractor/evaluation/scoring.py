@@ -21,6 +21,9 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
+from extractor.checks import (
+    SOURCE_RULES,  # other findings (grounding, empty_table) concern the extraction
+)
 from extractor.evaluation.align import claim_numbers, match_claims
 from extractor.evaluation.models import (
     GROUPS,
@@ -35,7 +38,6 @@ from extractor.evaluation.models import (
     Value,
     WrongCell,
 )
-from extractor.checks import SOURCE_RULES  # other findings (grounding, empty_table) concern the extraction
 from extractor.normalize import compact, normalize
 from extractor.numbers import decimals
 from extractor.readings import Evidence, Finding

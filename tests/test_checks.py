@@ -427,6 +427,7 @@ def test_hotline_cases_are_not_compared_with_table_three():
 def test_all_zero_table_of_a_body_with_no_applications_is_not_a_finding():
     record = applications({k: 0 for k in GOOD})
     text = (
+        "一、总体情况\n本年度工作有序开展。\n二、主动公开政府信息情况\n略。\n"
         "三、收到和处理政府信息公开申请情况\n本年度未收到政府信息公开申请。12345热线转办件35件,均已办结。\n"
         "四、政府信息公开行政复议、行政诉讼情况\n无。\n"
     )

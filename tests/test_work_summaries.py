@@ -1,0 +1,57 @@
+"""Free-form work summaries (spec "meta.kind", "Headings"): kind, outline, agency, no table keys."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor.loading import load, load_bytes
+from extractor.meta import is_body_name
+from extractor.pipeline import extract_document
+from extractor.sections import split_sections
+
+EVAL = Path(__file__).resolve().parent.parent / "eval"
+
+# Written for these tests: other bodies, numbering styles and title forms than the eval set's.
+SUMMARIES = {
+    "numbered": (
+        "青州市生态环境局2023年政务公开工作总结\n\n2023年,我局认真贯彻落实《中华人民共和国政府信息公开条例》和"
+        "国办公开办函〔2019〕60号文件精神,扎实推进政务公开工作。现将有关情况报告如下:\n"
+        "1.政府工作做到公开透明。全年主动公开政府信息1268条,其中政策文件45件,工作动态932条,其他信息291条。\n"
+        "2.加强政策解读,回应社会关切。开展解读23次,召开新闻发布会4场。\n"
+        "3.规范依申请公开办理。全年收到政府信息公开申请8件,均按期答复。\n\n青州市生态环境局\n2024年1月10日\n",
+        "青州市生态环境局",
+        ["1.政府工作做到公开透明", "2.加强政策解读,回应社会关切", "3.规范依申请公开办理"],
+    ),
+    "flattened": (
+        "关于2022年度法治政府建设情况的报告\n　　2022年,县市场监督管理局深入学习贯彻习近平法治思想,现将我局法治政府建设"
+        "情况报告如下:　　一、强化组织领导,健全工作机制　　局党组召开专题会议6次。　　二、推进严格规范公正文明执法"
+        "　　全年办理行政处罚案件215件。　　三、存在的问题和下一步打算在肯定成绩的同时,我们也看到不足。\n"
+        "　　乐陵县市场监督管理局　　2023年2月15日\n",
+        "乐陵县市场监督管理局",
+        ["一、强化组织领导,健全工作机制", "二、推进严格规范公正文明执法", "三、存在的问题和下一步打算"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUMMARIES))
+def test_written_summaries(name: str) -> None:
+    text, agency, headings = SUMMARIES[name]
+    doc = load_bytes(text.encode("utf-8"), f"{name}.txt")
+    out = extract_document(doc).to_json_dict()
+    assert (out["meta"]["kind"], out["meta"]["layout"], out["meta"]["agency"]) == ("work_summary", None, agency)
+    assert out["sections"] == headings
+    assert not any(k in out for k in ("pre2019", "applications", "active_disclosure", "review_litigation"))
+    assert out["figures"] and all(f"figures.{i}" in out["evidence"] for i in range(len(out["figures"])))
+
+
+def test_extract_and_sections_agree_and_meta_is_right_on_every_eval_report() -> None:
+    for gold_path in sorted((EVAL / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        doc = load(EVAL / "reports" / gold["source"])
+        record = extract_document(doc).record
+        assert record.sections == [s.heading for s in split_sections(doc.text)], gold["id"]
+        assert (record.meta.kind, record.meta.layout) == (gold["meta"]["kind"], gold["meta"]["layout"]), gold["id"]
+        assert record.meta.agency is None or is_body_name(record.meta.agency), (gold["id"], record.meta.agency)
+        if record.meta.kind == "work_summary":
+            assert record.pre2019 is None and record.applications is None and record.active_disclosure is None

@@ -347,8 +347,9 @@ def detect_meta(doc: Document, sections: Sequence[Section]) -> Meta:
     year = detect_year(text)
     kind = detect_kind(text, sections)
     layout = None if kind == "work_summary" else detect_layout(text, sections, year)
+    agency = detect_agency(text, year)
     return Meta(
-        agency=detect_agency(text, year),
+        agency=agency if agency is not None and is_body_name(agency) else None,  # never a fragment of a sentence
         year=year,
         kind=kind,
         layout=layout,

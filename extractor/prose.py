@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -24,8 +25,8 @@ from extractor.document import Span
 from extractor.numbers import Number, as_number, parse_number
 
 __all__ = [
-    "APPLICATION_CONCEPTS", "CONCEPTS", "Concept", "Statement", "compact_mapped", "prose_statements", "sentences",
-    "stat_value",
+    "APPLICATION_CONCEPTS", "CONCEPTS", "PROACTIVE", "Concept", "Found", "Statement", "compact_mapped",
+    "pre2019_counts", "prose_statements", "sentences", "stat_value",
 ]
 
 
@@ -242,6 +243,181 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
                 found.append(Statement(concept="行政诉讼", value=0, span=span, snippet=snippet))
     return found
 
+
+
+
+
+# ------------------------------------------------------------------ the pre-2019 keys
+# The body's count of proactively disclosed information, named as such (主动公开政府信息N条, 主动公开各类
+# 信息共N余条) — not any 主动公开…N条 (主动公开政府采购信息25条 is a part, not the total).
+PROACTIVE = re.compile(
+    r"(?<!应)主动公开(?:了)?(?:政府|各类|各项|相关)*信息(?:总数|总量|数)?(?:共计|累计|合计|共|达|为|达到)*"
+    r"(?P<n>\d+)\s*(?:余|多)?条"
+)
+_PRE_SENTENCE_END = re.compile(r"[。;!?\n]|\s{2,}")
+# Words between 收到 and 申请 that make it another subject's application (a case, a hotline's, an approval).
+_NOT_APPLICATION = re.compile(r"复议|诉讼|来信|" + _OTHER_SUBJECT.pattern)
+_CHANNEL_WORDS = {"letter": "信函", "online": "网上|网络", "in_person": "当面|现场", "fax": "传真"}
+
+# 收到政府信息公开申请3件 / 共收到信息公开申请3件 / 受理政府信息依申请公开30件
+_RECEIVED = re.compile(
+    r"(?:收到|受理|接到|接收)(?P<what>[^,。;\d]{0,25}?申请[^,。;\d]{0,8}?)(?:共计|共|合计)?" + _N + r"\s*(?:件|份|个|宗)"
+)
+# 收到2份以信函形式提出的信息公开申请
+_RECEIVED_BEFORE = re.compile(r"(?:收到|受理|接到)" + _N + r"\s*(?:件|份|个)(?P<what>[^,。;\d]{0,25}?)申请")
+_RECEIVED_NONE = (
+    re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)(?P<what>[^,。;\d]{0,30}?)申请"),
+    re.compile(r"(?:无|没有)(?P<what>[^,。;\d]{0,6}?)依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)"),
+)
+_CHANNELS = {
+    key: re.compile(r"(?:" + words + r")(?:提出|提交)?申请(?:的)?" + _N + r"\s*件") for key, words in _CHANNEL_WORDS.items()
+}
+_APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the applications received
+    "applications.responses": re.compile(r"(?<!不)答复" + _N + r"\s*件"),
+    "applications.completed": re.compile(r"办结" + _N + r"\s*件"),
+    "applications.not_this_agency": re.compile(r"不属于本(?:行政)?机关[^,。;\d]{0,8}?" + _N + r"\s*件"),
+}
+# 没有因政府信息公开而被提起的行政复议或行政诉讼: the sentence's other counts are not disclosure cases
+_CASES_NONE_FOR_DISCLOSURE = re.compile(
+    r"(?:没有|无|未)(?:因|涉及)[^,。;]{0,10}?信息公开[^,。;]{0,12}?(?:行政复议|行政诉讼)[^,。;]{0,8}"
+)
+_CASES_BOTH_ZERO = re.compile(r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?")
+_CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
+_CASES = {
+    group: (
+        re.compile(r"(?:无|未|没有)(?:收到|受理|发生|产生|出现)?[^,。;\d]{0,15}?" + word + r"(?!纠错|被纠错|败诉)"),
+        re.compile(word + r"(?:申请|案件|事项)?(?:共计|共)?" + _N + r"\s*(?:件|起|宗|个)"),
+        re.compile(_N + r"\s*(?:件|份|起)(?P<what>[^,。;\d]{0,20}?)" + word),
+    )
+    for group, word in (("review", "行政复议"), ("litigation", "行政诉讼"))
+}
+_DENIED_NONE = re.compile(r"(?:无|没有|未发生)不予公开(?:政府)?信息(?:的)?(?:情况|情形)")
+_RESPONSES_NONE = re.compile(r"(?:不存在|没有|无)[^,。;\d]{0,10}?答复(?:处理)?(?:的)?(?:情况|情形)")
+_NO_FEE = (re.compile(r"(?:未|没有|无)[^。;]{0,25}?(?:收取|收费)"), re.compile(r"免费(?:为|向)申请人"))
+
+
+@dataclass
+class Found:
+    value: Number
+    span: Span
+    note: str
+
+
+class _Prose:
+    """Values stated in sentences, every reading kept (the caller decides between them)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[Found]] = {}
+
+    def count(self, key: str, m: re.Match[str], offset: int, note: str = "") -> None:
+        """The number in group ``n`` of ``m``, with the span of its digits."""
+        span = Span(start=offset + m.start("n"), end=offset + m.end("n"))
+        self.found.setdefault(key, []).append(Found(parse_number(m.group("n")), span, m.group() + note))
+
+    def none(self, key: str, m: re.Match[str], offset: int, why: str) -> None:
+        """A 0 the text states in words; the span is the words."""
+        span = Span(start=offset + m.start(), end=offset + m.end())
+        self.found.setdefault(key, []).append(Found(0, span, f"{m.group()} ({why})"))
+
+
+def _pre_sentences(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
+    pos = start
+    for m in _PRE_SENTENCE_END.finditer(text, start, end):
+        if m.start() > pos:
+            yield pos, m.start()
+        pos = m.end()
+    if pos < end:
+        yield pos, end
+
+
+def pre2019_counts(text: str, regions: list[tuple[int, int]]) -> dict[str, list[Found]]:
+    """Every reading of the pre-2019 keys the prose of ``regions`` states (key -> readings, in text order):
+    收到申请N件 and the channels and outcomes in the rest of its sentence, 行政复议/诉讼N件, 未收到…申请
+    (a 0 only where the text says none), 未收取费用, 主动公开政府信息N条."""
+    prose = _Prose()
+    for r_start, r_end in regions:
+        for s, e in _pre_sentences(text, r_start, r_end):
+            sent = text[s:e]
+            _prose_applications(sent, s, prose)
+            _prose_cases(sent, s, prose)
+            _prose_fees(sent, s, prose)
+            _prose_none_answered(sent, s, prose)
+            m = PROACTIVE.search(sent)
+            if m and "proactive_items" not in prose.found:  # the first statement is the total; later ones split it
+                prose.count("proactive_items", m, s)
+    return prose.found
+
+
+def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
+    hit = _RECEIVED.search(sent)
+    if hit and _NOT_APPLICATION.search(hit.group("what")):
+        hit = None
+    if hit is None:
+        before = _RECEIVED_BEFORE.search(sent)
+        if before and not _NOT_APPLICATION.search(before.group("what")):
+            hit = before
+            for key, words in _CHANNEL_WORDS.items():
+                if re.search(words, before.group("what")):
+                    prose.count(f"applications.{key}", before, s, " (all by this channel)")
+    if hit is not None:
+        prose.count("applications.received", hit, s)
+        rest, offset = sent[hit.end() :], s + hit.end()
+        for key, pattern in _CHANNELS.items():
+            if cm := pattern.search(rest):
+                prose.count(f"applications.{key}", cm, offset)
+        for key, pattern in _APPLICATION_DETAILS.items():
+            if pm := pattern.search(rest):
+                prose.count(key, pm, offset)
+        return
+    for pattern in _RECEIVED_NONE:
+        z = pattern.search(sent)
+        if z and not _NOT_APPLICATION.search(z.group("what")):
+            prose.none("applications.received", z, s, "stated as none")
+            return
+
+
+def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
+    if "复议" not in sent and "诉讼" not in sent:
+        return
+    if none := _CASES_NONE_FOR_DISCLOSURE.search(sent):
+        for group, word in (("review", "复议"), ("litigation", "诉讼")):
+            if word in none.group():
+                prose.none(f"{group}.total", none, s, "none related to disclosure")
+        return  # other counts in this sentence are not disclosure cases
+    if both := _CASES_BOTH_ZERO.search(sent):
+        prose.none("review.total", both, s, "stated as none")
+        prose.none("litigation.total", both, s, "stated as none")
+        return
+    if _CASES_COMBINED.search(sent):
+        prose.found.setdefault("problem", []).append(
+            Found(0, Span(start=s, end=s + len(sent)), "review and litigation given as one combined count")
+        )
+        return
+    for group, (zero_re, count_re, before_re) in _CASES.items():
+        zero, count, before = zero_re.search(sent), count_re.search(sent), before_re.search(sent)
+        if count:
+            prose.count(f"{group}.total", count, s)
+        elif before and not re.search(r"复议|诉讼", before.group("what")):
+            prose.count(f"{group}.total", before, s)
+            if "维持" in before.group("what"):
+                prose.count(f"{group}.upheld", before, s, " (all upheld)")
+        elif zero:
+            prose.none(f"{group}.total", zero, s, "stated as none")
+
+
+def _prose_none_answered(sent: str, s: int, prose: _Prose) -> None:
+    if m := _DENIED_NONE.search(sent):
+        prose.none("applications.denied", m, s, "stated as none")
+    if m := _RESPONSES_NONE.search(sent):
+        prose.none("applications.responses", m, s, "stated as none")
+
+
+def _prose_fees(sent: str, s: int, prose: _Prose) -> None:
+    if "费" not in sent or "支出" in sent:
+        return  # 支出: what the body spent, not fees charged to applicants
+    m = _NO_FEE[0].search(sent) or _NO_FEE[1].search(sent)
+    if m and re.search(r"申请|信息公开", sent):
+        prose.none("fees_10k_yuan", m, s, "no fee charged")
 
 
 

@@ -11,7 +11,8 @@ Two sources, in this order of trust:
    the digits is kept and the identities of spec §3 (parts add up to their
    total, in every column) choose; what they cannot decide stays ``None``
    with a problem line.
-2. Prose: 收到申请N件, 行政复议N件, 未收到…申请 (a 0 only where the text
+2. Prose (read by ``extractor.prose.pre2019_counts``, the module every reader of sentences shares):
+   收到申请N件, 行政复议N件, 未收到…申请 (a 0 only where the text
    says none), 未收取费用. Prose fills what the table does not give; where
    both give a value and they differ, the table wins and the difference is
    reported as a problem.
@@ -22,11 +23,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extractor.document import Document, Span
 from extractor.numbers import parse_number
+from extractor.prose import Found, pre2019_counts
 from extractor.reader.splitting import Run, split_run
 from extractor.readings import Evidence, Reading
 from extractor.record import (
@@ -382,173 +383,7 @@ def statistics_table_span(text: str) -> Span | None:
     return table.span if table is not None else None
 
 
-# ------------------------------------------------------------------ prose reading
-_N = r"(?P<n>\d+)"
-_SENTENCE_END = re.compile(r"[。;!?\n]|\s{2,}")
-_NOT_APPLICATION = re.compile(r"复议|诉讼|诉求|审批|咨询|举报|投诉|信访|留言|来信")
-_CHANNEL_WORDS = {"letter": "信函", "online": "网上|网络", "in_person": "当面|现场", "fax": "传真"}
-
-# 收到政府信息公开申请3件 / 共收到信息公开申请3件 / 受理政府信息依申请公开30件
-_RECEIVED = re.compile(
-    r"(?:收到|受理|接到|接收)(?P<what>[^,。;\d]{0,25}?申请[^,。;\d]{0,8}?)(?:共计|共|合计)?" + _N + r"\s*(?:件|份|个|宗)"
-)
-# 收到2份以信函形式提出的信息公开申请
-_RECEIVED_BEFORE = re.compile(r"(?:收到|受理|接到)" + _N + r"\s*(?:件|份|个)(?P<what>[^,。;\d]{0,25}?)申请")
-_RECEIVED_NONE = (
-    re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)(?P<what>[^,。;\d]{0,30}?)申请"),
-    re.compile(r"(?:无|没有)(?P<what>[^,。;\d]{0,6}?)依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)"),
-)
-_CHANNELS = {
-    key: re.compile(r"(?:" + words + r")(?:提出|提交)?申请(?:的)?" + _N + r"\s*件") for key, words in _CHANNEL_WORDS.items()
-}
-_APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the applications received
-    "applications.responses": re.compile(r"(?<!不)答复" + _N + r"\s*件"),
-    "applications.completed": re.compile(r"办结" + _N + r"\s*件"),
-    "applications.not_this_agency": re.compile(r"不属于本(?:行政)?机关[^,。;\d]{0,8}?" + _N + r"\s*件"),
-}
-# 没有因政府信息公开而被提起的行政复议或行政诉讼: the sentence's other counts are not disclosure cases
-_CASES_NONE_FOR_DISCLOSURE = re.compile(
-    r"(?:没有|无|未)(?:因|涉及)[^,。;]{0,10}?信息公开[^,。;]{0,12}?(?:行政复议|行政诉讼)[^,。;]{0,8}"
-)
-_CASES_BOTH_ZERO = re.compile(r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?")
-_CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
-_CASES = {
-    group: (
-        re.compile(r"(?:无|未|没有)(?:收到|受理|发生|产生|出现)?[^,。;\d]{0,15}?" + word + r"(?!纠错|被纠错|败诉)"),
-        re.compile(word + r"(?:申请|案件|事项)?(?:共计|共)?" + _N + r"\s*(?:件|起|宗|个)"),
-        re.compile(_N + r"\s*(?:件|份|起)(?P<what>[^,。;\d]{0,20}?)" + word),
-    )
-    for group, word in (("review", "行政复议"), ("litigation", "行政诉讼"))
-}
-_DENIED_NONE = re.compile(r"(?:无|没有|未发生)不予公开(?:政府)?信息(?:的)?(?:情况|情形)")
-_RESPONSES_NONE = re.compile(r"(?:不存在|没有|无)[^,。;\d]{0,10}?答复(?:处理)?(?:的)?(?:情况|情形)")
-_NO_FEE = (re.compile(r"(?:未|没有|无)[^。;]{0,25}?(?:收取|收费)"), re.compile(r"免费(?:为|向)申请人"))
-# The body's count of proactively disclosed information, named as such (主动公开政府信息N条, 主动公开各类
-#信息共N条) — not any 主动公开…N条 (主动公开政府采购信息25条 is a part, not the total).
-_PROACTIVE = re.compile(
-    r"主动公开(?:了)?(?:政府|各类|各项|相关)*信息(?:总数|总量|数)?(?:共计|累计|合计|共|达|为|达到)*" + _N + r"\s*(?:余|多)?条"
-)
-
-
-@dataclass
-class _Found:
-    value: Number
-    span: Span
-    note: str
-
-
-class _Prose:
-    """Values stated in sentences, every reading kept (the caller decides between them)."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, list[_Found]] = {}
-
-    def count(self, key: str, m: re.Match[str], offset: int, note: str = "") -> None:
-        """The number in group ``n`` of ``m``, with the span of its digits."""
-        span = Span(start=offset + m.start("n"), end=offset + m.end("n"))
-        self.found.setdefault(key, []).append(_Found(parse_number(m.group("n")), span, m.group() + note))
-
-    def none(self, key: str, m: re.Match[str], offset: int, why: str) -> None:
-        """A 0 the text states in words; the span is the words."""
-        span = Span(start=offset + m.start(), end=offset + m.end())
-        self.found.setdefault(key, []).append(_Found(0, span, f"{m.group()} ({why})"))
-
-
-def _sentences(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
-    pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        if m.start() > pos:
-            yield pos, m.start()
-        pos = m.end()
-    if pos < end:
-        yield pos, end
-
-
-def _prose(text: str, regions: list[tuple[int, int]]) -> dict[str, list[_Found]]:
-    prose = _Prose()
-    for r_start, r_end in regions:
-        for s, e in _sentences(text, r_start, r_end):
-            sent = text[s:e]
-            _prose_applications(sent, s, prose)
-            _prose_cases(sent, s, prose)
-            _prose_fees(sent, s, prose)
-            _prose_none_answered(sent, s, prose)
-            m = _PROACTIVE.search(sent)
-            if m and "proactive_items" not in prose.found:  # the first statement is the total; later ones split it
-                prose.count("proactive_items", m, s)
-    return prose.found
-
-
-def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
-    hit = _RECEIVED.search(sent)
-    if hit and _NOT_APPLICATION.search(hit.group("what")):
-        hit = None
-    if hit is None:
-        before = _RECEIVED_BEFORE.search(sent)
-        if before and not _NOT_APPLICATION.search(before.group("what")):
-            hit = before
-            for key, words in _CHANNEL_WORDS.items():
-                if re.search(words, before.group("what")):
-                    prose.count(f"applications.{key}", before, s, " (all by this channel)")
-    if hit is not None:
-        prose.count("applications.received", hit, s)
-        rest, offset = sent[hit.end() :], s + hit.end()
-        for key, pattern in _CHANNELS.items():
-            if cm := pattern.search(rest):
-                prose.count(f"applications.{key}", cm, offset)
-        for key, pattern in _APPLICATION_DETAILS.items():
-            if pm := pattern.search(rest):
-                prose.count(key, pm, offset)
-        return
-    for pattern in _RECEIVED_NONE:
-        z = pattern.search(sent)
-        if z and not _NOT_APPLICATION.search(z.group("what")):
-            prose.none("applications.received", z, s, "stated as none")
-            return
-
-
-def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
-    if "复议" not in sent and "诉讼" not in sent:
-        return
-    if none := _CASES_NONE_FOR_DISCLOSURE.search(sent):
-        for group, word in (("review", "复议"), ("litigation", "诉讼")):
-            if word in none.group():
-                prose.none(f"{group}.total", none, s, "none related to disclosure")
-        return  # other counts in this sentence are not disclosure cases
-    if both := _CASES_BOTH_ZERO.search(sent):
-        prose.none("review.total", both, s, "stated as none")
-        prose.none("litigation.total", both, s, "stated as none")
-        return
-    if _CASES_COMBINED.search(sent):
-        prose.found.setdefault("problem", []).append(
-            _Found(0, Span(start=s, end=s + len(sent)), "review and litigation given as one combined count")
-        )
-        return
-    for group, (zero_re, count_re, before_re) in _CASES.items():
-        zero, count, before = zero_re.search(sent), count_re.search(sent), before_re.search(sent)
-        if count:
-            prose.count(f"{group}.total", count, s)
-        elif before and not re.search(r"复议|诉讼", before.group("what")):
-            prose.count(f"{group}.total", before, s)
-            if "维持" in before.group("what"):
-                prose.count(f"{group}.upheld", before, s, " (all upheld)")
-        elif zero:
-            prose.none(f"{group}.total", zero, s, "stated as none")
-
-
-def _prose_none_answered(sent: str, s: int, prose: _Prose) -> None:
-    if m := _DENIED_NONE.search(sent):
-        prose.none("applications.denied", m, s, "stated as none")
-    if m := _RESPONSES_NONE.search(sent):
-        prose.none("applications.responses", m, s, "stated as none")
-
-
-def _prose_fees(sent: str, s: int, prose: _Prose) -> None:
-    if "费" not in sent or "支出" in sent:
-        return  # 支出: what the body spent, not fees charged to applicants
-    m = _NO_FEE[0].search(sent) or _NO_FEE[1].search(sent)
-    if m and re.search(r"申请|信息公开", sent):
-        prose.none("fees_10k_yuan", m, s, "no fee charged")
+# ------------------------------------------------------------------ prose reading: extractor.prose
 
 
 # ------------------------------------------------------------------ assembly
@@ -570,7 +405,7 @@ def _row_note(row: _Row) -> str:
     return note
 
 
-def _choose_reading(key: str, row: _Row, stated: list[_Found]) -> tuple[Number | None, Span | None, str] | None:
+def _choose_reading(key: str, row: _Row, stated: list[Found]) -> tuple[Number | None, Span | None, str] | None:
     """The row's value in the reported year's column, or None when its readings still disagree.
 
     Readings that agree on that column decide it; else a single count the prose
@@ -605,7 +440,7 @@ def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Readin
     regions = [(0, len(text))]
     if table is not None and table.span is not None:
         regions = [(0, table.span.start), (table.span.end, len(text))]
-    prose = _prose(text, regions)
+    prose = pre2019_counts(text, regions)
     for item in prose.pop("problem", []):
         problems.append(f"prose: {item.note} ('{item.span.slice(text)[:60]}'); review/litigation left blank")
 

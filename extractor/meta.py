@@ -337,7 +337,33 @@ def detect_agency(text: str, year: int | None = None) -> str | None:
     )
     if mentions:
         return mentions.most_common(1)[0][0]
-    return None
+    return _self_named(text)
+
+
+# 我局 / 本厅 / 我委: how a body refers to itself, and the suffix its name then ends with.
+_SELF_REFERENCE = re.compile(r"(?:我|本)(局|厅|委|办|院|中心|区|县|市)(?![\u4e00-\u9fff]{0,1}[长员])")
+_SELF_SUFFIX = {"局": ("局",), "厅": ("厅",), "委": ("委员会", "委"), "办": ("办公室", "办"), "院": ("院",),
+                "中心": ("中心",), "区": ("区人民政府", "区政府", "区管委会", "区"), "县": ("县人民政府", "县政府", "县"),
+                "市": ("市人民政府", "市政府", "市")}
+_NAMED_BODY = re.compile(
+    r"[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|旗)[\u4e00-\u9fff]{0,16}?(?:人民政府|政府|办公室|委员会|管委会|局|厅|委|中心|院)"
+)
+
+
+def _self_named(text: str) -> str | None:
+    """Where the text says only 我局 / 本厅: the body of that kind the text names most often (its name printed
+    somewhere in the body), else None."""
+    kinds = Counter(m.group(1) for m in _SELF_REFERENCE.finditer(text))
+    if not kinds:
+        return None
+    suffixes = _SELF_SUFFIX[kinds.most_common(1)[0][0]]
+    names: Counter[str] = Counter()
+    for m in _NAMED_BODY.finditer(compact(text)):
+        name = _clean_name(m.group())
+        name = re.sub(r"^(?:经|由|向|在|对|与|和|及|会同|联合|协调|配合)", "", name)
+        if name.endswith(suffixes) and is_body_name(name):
+            names[name] += 1
+    return names.most_common(1)[0][0] if names else None
 
 
 # ----------------------------------------------------------------- all together

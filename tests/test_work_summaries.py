@@ -55,3 +55,14 @@ def test_extract_and_sections_agree_and_meta_is_right_on_every_eval_report() -> 
         assert record.meta.agency is None or is_body_name(record.meta.agency), (gold["id"], record.meta.agency)
         if record.meta.kind == "work_summary":
             assert record.pre2019 is None and record.applications is None and record.active_disclosure is None
+
+
+def test_agency_from_the_body_when_the_text_says_only_our_bureau() -> None:
+    text = (
+        "2023年,我局深入贯彻落实政务公开工作要求,现将我局工作情况报告如下:\n1.强化组织。局党组召开会议5次。"
+        "经寿光市水利局党组研究,成立领导小组。\n2.深化公开。全年公开信息300条。\n"
+    )
+    out = extract_document(load_bytes(text.encode("utf-8"), "d.txt")).record
+    assert out.meta.agency == "寿光市水利局"
+    no_name = "2023年,现将我局政务公开工作情况报告如下:\n1.强化组织。召开会议5次。\n2.深化公开。全年公开信息300条。\n"
+    assert extract_document(load_bytes(no_name.encode("utf-8"), "e.txt")).record.meta.agency is None

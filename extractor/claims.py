@@ -68,7 +68,7 @@ class _Tok:
     kind: str  # count, pct, mark, sent, semi, comma, open, close
     start: int
     end: int
-    value: Number | None = None
+    value: Number = 0  # the count or percent (0 for punctuation and marks)
     unit: str | None = None
     depth: int = 0  # bracket depth: counts inside (…) are side remarks unless they form a nested list
     word: str = ""
@@ -349,7 +349,7 @@ class _Finder:
             if total.start in self.used_parts or total.value < 10:
                 continue  # a small total is too easily matched by chance
             run: list[int] = []
-            s = 0
+            s: Number = 0
             sentences = 0
             prev = i
             for j in counts[n + 1 :]:
@@ -570,7 +570,7 @@ def _choose_total(toks: list[_Tok], candidates: list[int], parts: list[_Part]) -
     the longest prefix that adds up to a candidate is where the parts end.
     """
     for c in candidates:
-        running = 0
+        running: Number = 0
         for n, p in enumerate(parts):
             running += p.tok.value
             if running == toks[c].value and n >= 1 and (

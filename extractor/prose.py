@@ -311,8 +311,11 @@ class _Prose:
 
     def count(self, key: str, m: re.Match[str], offset: int, note: str = "") -> None:
         """The number in group ``n`` of ``m``, with the span of its digits."""
+        value = parse_number(m.group("n"))
+        if value is None:
+            return
         span = Span(start=offset + m.start("n"), end=offset + m.end("n"))
-        self.found.setdefault(key, []).append(Found(parse_number(m.group("n")), span, m.group() + note))
+        self.found.setdefault(key, []).append(Found(value, span, m.group() + note))
 
     def none(self, key: str, m: re.Match[str], offset: int, why: str) -> None:
         """A 0 the text states in words; the span is the words."""

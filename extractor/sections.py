@@ -140,6 +140,12 @@ _TOC_FILLER = " \t\u3000\n.·…-—0123456789"  # dot leaders and page numbers 
 _BODY_START_MARKERS = re.compile(r"=+\s*正文\s*=+")
 
 
+def _skip(pattern: re.Pattern[str], text: str, pos: int, end: int | None = None) -> int:
+    """Where a run of ``pattern`` (which may be empty) starting at ``pos`` ends."""
+    m = pattern.match(text, pos, len(text) if end is None else end)
+    return m.end() if m else pos
+
+
 class _Candidate:
     __slots__ = ("end", "n", "number", "start", "text_start")
 
@@ -169,7 +175,7 @@ class _Lines:
         """(markdown table row, holds a tab) for the line starting at ``line_start``."""
         cached = self._facts.get(line_start)
         if cached is None:
-            first = _INDENT.match(self.text, line_start, line_end).end()
+            first = _skip(_INDENT, self.text, line_start, line_end)
             # a markdown table row: starts with a pipe and has more (a lone leading '|' is debris)
             markdown = self.text.startswith("|", first) and self.text.count("|", first + 1, line_end) >= 1
             cached = (markdown, self.text.find("\t", line_start, line_end) >= 0)
@@ -272,7 +278,7 @@ def _top_candidates(text: str, lines: _Lines, body: Span) -> Iterable[_Candidate
             continue
         if _in_table_line(text, lines, m.start()):
             continue
-        text_start = _AFTER_NUMBER.match(text, m.end()).end()
+        text_start = _skip(_AFTER_NUMBER, text, m.end())
         if text_start >= len(text):
             continue
         listed = _TOP_RE.match(text, text_start) or text[text_start + 1 : text_start + 2] in _ENUMERATED
@@ -508,7 +514,7 @@ def _children(text: str, lines: _Lines, start: int, stop: int) -> list[Section]:
             continue  # 一) without its bracket only where a heading can start
         if _in_table_line(text, lines, m.start()):
             continue
-        text_start = _AFTER_NUMBER.match(text, m.end()).end()
+        text_start = _skip(_AFTER_NUMBER, text, m.end())
         end = _heading_end(text, text_start, stop)
         title = compact(text[text_start:end])
         if not title or title in _TABLE_SUBROWS:
@@ -534,7 +540,7 @@ def _numbered_paragraphs(text: str, lines: _Lines, body: Span) -> list[_Candidat
         n = int(m.group(1))
         if n != last + 1:
             continue
-        text_start = _AFTER_NUMBER.match(text, m.end()).end()
+        text_start = _skip(_AFTER_NUMBER, text, m.end())
         end = _paragraph_title_end(text, text_start)
         if end <= text_start:
             continue

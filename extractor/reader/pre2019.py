@@ -252,7 +252,8 @@ def _find_table(text: str) -> _Table | None:
     head = head[head.rfind("单位") + 2 :] if "单位" in head else head[-40:]
     columns = max(1, len(_COLUMN_HEAD.findall(head)))
     cumulative = "累计" in head
-    table = _Table(columns=columns, span=Span(start=anchor.start(), end=hits[-1].end()))
+    span = Span(start=anchor.start(), end=hits[-1].end())
+    table = _Table(columns=columns, span=span)
     segments: list[tuple[str, re.Match[str], list[tuple[str, int]], bool, int]] = []
     glued_votes = 0
     last_enum = 0
@@ -283,7 +284,8 @@ def _find_table(text: str) -> _Table | None:
             runs, enum = _read_runs(text, pos, seg_end)
         segments.append((key, m, runs, enum, last_enum))
         if runs:
-            table.span = Span(start=table.span.start, end=max(table.span.end, runs[-1][1] + len(runs[-1][0])))
+            span = Span(start=span.start, end=max(span.end, runs[-1][1] + len(runs[-1][0])))
+            table.span = span
     table.glued = glued_votes * 2 >= len(hits)
     for key, m, runs, enum, last in segments:
         if not key or key in table.rows:
@@ -321,7 +323,8 @@ def _read_row(
         return _Row(key=key, label_span=label_span, candidates=[(None,) * k], spans=[(None,) * k])
     if table.glued and len(runs) == 1 and k > 1:
         digits, start = runs[0]
-        cands, spans = [], []
+        cands: list[tuple[Number | None, ...]] = []
+        spans: list[tuple[Span | None, ...]] = []
         for pieces in split_run(Run(text=digits, span=Span(start=start, end=start + len(digits))), k):
             values = tuple(p.value for p in pieces)
             if cumulative and k == 2 and values[0] > values[1]:
@@ -329,12 +332,12 @@ def _read_row(
             spans.append(tuple(p.span for p in pieces))
             cands.append(values)
         if not cands:  # too few digits to fill every column: first column only
-            cands = [(parse_number(digits),) + (None,) * (k - 1)]
-            spans = [(Span(start=start, end=start + len(digits)),) + (None,) * (k - 1)]
+            cands = [(parse_number(digits), *((None,) * (k - 1)))]
+            spans = [(Span(start=start, end=start + len(digits)), *((None,) * (k - 1)))]
         return _Row(key=key, label_span=label_span, candidates=cands, spans=spans, digits=digits)
-    values = [parse_number(d) if d else None for d, _ in runs[:k]] + [None] * max(0, k - len(runs))
+    read: list[Number | None] = [parse_number(d) if d else None for d, _ in runs[:k]] + [None] * max(0, k - len(runs))
     spans_ = [Span(start=s, end=s + len(d)) if d else None for d, s in runs[:k]] + [None] * max(0, k - len(runs))
-    return _Row(key=key, label_span=label_span, candidates=[tuple(values)], spans=[tuple(spans_)])
+    return _Row(key=key, label_span=label_span, candidates=[tuple(read)], spans=[tuple(spans_)])
 
 
 def _resolve(table: _Table) -> None:
@@ -360,7 +363,7 @@ def _resolve(table: _Table) -> None:
                     column = [v[col] for v in vals]
                     if column[0] is None or any(x is None for x in column[1:]):
                         continue
-                    if column[0] != sum(column[1:]):
+                    if column[0] != sum(x for x in column[1:] if x is not None):
                         ok = False
                         break
                 if ok:

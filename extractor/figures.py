@@ -73,6 +73,9 @@ _ADDRESS_AFTER = re.compile(r"\s*(?:楼|层|室|号)")
 _ORDINAL_BEFORE = re.compile(r"(?:\d\s*[:·.]|[·]|第|No\.?|NO\.?|[〔\[【<《]|附件|附表|图|表|编号|代码|邮编|邮政编码|电话|传真|热线|手机|QQ|qq|"
                              r"地址|网址|邮箱|号码|[A-Za-z]|(?:邮编|邮政编码|电话|传真|热线|手机|地址|邮箱|号码)\s*[:：]\s*|[+＋/\\@_-])\s*$")
 _NAME_AFTER = re.compile(r"\s*(?:[A-Za-z+＋/@_·]|[-—–](?=\s*\d)|\.\d|[〕\]】>》]|号)")
+# Column headers of the report tables (tables 二/三/四 of the national forms): a number right after them is a cell.
+_TABLE_HEADER = re.compile(r"新制作数量|新公开数量|对外公开总数量|处理决定数量|本年增/减|上一年项目数量|采购项目数量|"
+                           r"本年制发件数|本年废止件数|现行有效件数|本年收费金额|信息内容|申请人情况|统计指标|计量单位")
 _CONTACT = re.compile(r"(?:邮编|邮政编码|电话|传真|手机|地址|邮箱|号码)[:：]?$")
 _HOTLINE = re.compile(r"123\d\d|96\d{3,4}|400\d{7}|110|119|120")
 _LIST_MARK_AFTER = re.compile(r"\s*[.、．](?!\d)")
@@ -87,12 +90,13 @@ _CLAUSE_BREAK = re.compile(
 )
 # Words that open or close a clause but say nothing of what is counted.
 _LEAD_WORDS = re.compile(
-    r"^(?:其中|另外|此外|同时|并且|并|共|全年|全厅|全局|全区|全市|全县|全省|今年|去年|本年度?|年内|当年|累计|"
+    r"^(?:其中|另外|此外|同时|并且|并|共计|共|全年|全厅|全局|全区|全市|全县|全省|今年|去年|本年度?|年内|当年|累计|"
     r"我(?:们|[厅局委办区市县省部院])?|本(?:机关|单位|部门)|一是|二是|三是|四是|五是|先后|分别|总计|合计|共计|"
     r"通过|围绕|针对|对|向|在|为|就|以|将|把|已|均|都)+"
 )
 _TRAIL_WORDS = re.compile(
-    r"(?:共计|合计|总计|累计|达到|达|为|是|有|约|近|逾|超过|将近|接近|大约|计|共|总数|总量|数量|数|了|的|等|"
+    r"(?:共计|合计|总计|累计|达到|达|分为|分成|压缩至|压缩到|缩短至|降至|提升至|提高到|提高至|至|到|为|是|有|约|近|逾|"
+    r"超过|将近|接近|大约|计|共|总数|总量|数量|数|了|的|等|"
     r"分别|均|各|增长|增加|减少|下降|提高|同比|比)+$"
 )
 _NAME_MAX = 16
@@ -251,6 +255,8 @@ def find_figures(text: str, exclude: Iterable[Span] = (), start: int = 0, end: i
         unit, approx, unit_end = figure_unit(text, e)
         if unit is None and ("." in raw or _YEAR.fullmatch(raw)) and _CJK.match(text, e):
             continue  # 5.18经贸洽谈会, 2019中国国际数字经济博览会: a name, not a quantity
+        if unit is None and _TABLE_HEADER.search(text, max(0, s - 60), s):
+            continue  # cells of a template table run together with its headers (…对外公开总数量规章111151)
         if unit in ("年", "日", "周", "天", "岁") and value >= 1900:
             continue
         approx = approx or bool(_APPROX_BEFORE.search(text[max(0, s - 2) : s]))

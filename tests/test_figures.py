@@ -86,3 +86,15 @@ def test_reader_figures_on_every_labelled_eval_report() -> None:
             assert span is not None and str(figure.value).split(".")[0] in span.slice(doc.text).replace(",", "")
     assert labelled >= 9
     assert tp / (tp + fp) >= 0.9 and tp / (tp + fn) >= 0.9, (tp, fp, fn)
+
+
+def test_units_with_classifiers_multipliers_and_qualifiers() -> None:
+    text = (
+        "全市规模以上工业企业达到1200家。政务服务事项分为7大类,平均办理时限压缩至3个工作日。网站年访问量达2.5万人次,"
+        "群众满意度94.87%,评估得分92.5分。市政府门户网站和政务微博分别发布信息420条。全年减税降费约2.3亿元左右。"
+    )
+    assert [(n, v, u, a) for n, v, u, a in _figs(text)] == [
+        ("规模以上工业企业", 1200, "家", False), ("政务服务事项", 7, "大类", False), ("平均办理时限", 3, "个工作日", False),
+        ("网站年访问量", 2.5, "万人次", False), ("群众满意度", 94.87, "%", False), ("评估得分", 92.5, "分", False),
+        ("府门户网站和政务微博分别发布信息", 420, "条", False), ("减税降费", 2.3, "亿元", True),
+    ]

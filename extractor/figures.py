@@ -68,7 +68,7 @@ _DATE_AFTER = re.compile(
     r"\s*(?:年度|周年|月(?!均)|日(?!均)|时(?!间|期)|点(?:钟|半)|号|[:\-—–~～至到](?=\s*\d)|届(?:[一二三四五六七八九十]|中)|/\d)"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_ADDRESS_BEFORE = re.compile(r"(?:号楼|号|栋|幢|单元|路|街|大道|巷)\s*$")
+_ADDRESS_BEFORE = re.compile(r"(?:号楼|号|栋|幢|单元|路|街|大道|巷|楼)\s*$")
 _ADDRESS_AFTER = re.compile(r"\s*(?:楼|层|室|号)")
 _ORDINAL_BEFORE = re.compile(r"(?:\d\s*[:·.]|[·]|第|No\.?|NO\.?|[〔\[【<《]|附件|附表|图|表|编号|代码|邮编|邮政编码|电话|传真|热线|手机|QQ|qq|"
                              r"地址|网址|邮箱|号码|[A-Za-z]|(?:邮编|邮政编码|电话|传真|热线|手机|地址|邮箱|号码)\s*[:：]\s*|[+＋/\\@_-])\s*$")
@@ -80,7 +80,7 @@ _CONTACT = re.compile(r"(?:邮编|邮政编码|电话|传真|手机|地址|邮�
 _HOTLINE = re.compile(r"123\d\d|96\d{3,4}|400\d{7}|110|119|120")
 _LIST_MARK_AFTER = re.compile(r"\s*[.、．](?!\d)")
 _LIST_MARK_BRACKET = re.compile(r"\(\s*$")
-_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.-]+@[\w.-]+", re.I)
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./:_%?&=#~+-]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # ----------------------------------------------------------------- names
@@ -111,7 +111,7 @@ _AFTER_STOP = re.compile(
 _BOUNDARY = re.compile(r"[,。;:!?、)\s]|和|及|与|$")
 _SENTENCE_BREAK = re.compile(r"[。;!?]|\s{2,}|\n\s*\n")
 # Words after a number that start a predicate, not the noun counted (116人参加了…, 3场次达到…).
-_VERB_START = re.compile(r"(?:参加|参与|达到|达|为|是|次|以上|左右|同比|比|增长|下降|减少|增加|提高|占|均|全部|分别|共|累计|获得|被|已|在|对|从|向|并)")
+_VERB_START = re.compile(r"(?:参加|参与|达到|达|为|是|次|以上|以下|以内|之内|左右|同比|比|增长|下降|减少|增加|提高|占|均|全部|分别|共|累计|获得|被|已|在|对|从|向|并)")
 
 
 def figure_unit(text: str, end: int) -> tuple[str | None, bool, int]:
@@ -162,7 +162,7 @@ def _not_a_quantity(text: str, start: int, end: int, raw: str) -> bool:
     after = text[end : end + 6]
     if _ORDINAL_BEFORE.search(before) or _NAME_AFTER.match(after):
         return True
-    if _CONTACT.search(re.sub(r"\s+", "", text[max(0, start - 16) : start])):
+    if len(raw) >= 5 and _CONTACT.search(re.sub(r"\s+", "", text[max(0, start - 16) : start])):
         return True  # 邮 编 ： 223100, 电 话 ： 0517-…: spaced-out labels of a contact line
     if _DATE_AFTER.match(after):
         return True
@@ -170,8 +170,8 @@ def _not_a_quantity(text: str, start: int, end: int, raw: str) -> bool:
         return True  # 2019年, (2015-2020年)
     if _ADDRESS_BEFORE.search(before) and _ADDRESS_AFTER.match(after):
         return True  # …号楼14层: an address
-    if _LIST_MARK_AFTER.match(after) and _list_position(text, start):
-        return True
+    if _LIST_MARK_AFTER.match(after) and (_list_position(text, start) or (len(raw) <= 2 and _CJK.match(after, 1))):
+        return True  # 1. 2、 starting an item (主要做法1.加强组织…: a number never takes 。/、 before its noun)
     if _LIST_MARK_BRACKET.search(before) and re.match(r"\s*\)", after) and len(raw) <= 2:
         return True  # (1) (2)
     if _HOTLINE.fullmatch(raw) and not re.match(rf"\s*(?:{_MEASURE_RE})", after):
@@ -214,7 +214,8 @@ def _name(text: str, start: int, unit_end: int, floor: int, unit: str | None) ->
     words after it (全厅116人参加了考试 -> 参加考试).
     """
     after = _after_text(text, unit_end)
-    if unit and unit not in ("%", "‰"):
+    clause_start = re.search(r"[,。;:!?、(\s]\s*$", text[max(0, start - 2) : start]) is not None
+    if unit and (unit not in ("%", "‰") or clause_start):
         noun = after[:-1] if after.endswith("的") else after
         if re.match(r"的(?:办理|处理|答复|落实)", noun):
             noun = ""  # 提案85件的办理复文: the number belongs to the noun before it
@@ -255,6 +256,8 @@ def find_figures(text: str, exclude: Iterable[Span] = (), start: int = 0, end: i
         unit, approx, unit_end = figure_unit(text, e)
         if unit is None and ("." in raw or _YEAR.fullmatch(raw)) and _CJK.match(text, e):
             continue  # 5.18经贸洽谈会, 2019中国国际数字经济博览会: a name, not a quantity
+        if unit is None and _CJK.match(text, e) and _CJK.match(text, s - 1):
+            continue  # 家园985后台: digits inside a name (a count prints its measure word or a pause)
         if unit is None and _TABLE_HEADER.search(text, max(0, s - 60), s):
             continue  # cells of a template table run together with its headers (…对外公开总数量规章111151)
         if unit in ("年", "日", "周", "天", "岁") and value >= 1900:

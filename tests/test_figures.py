@@ -98,3 +98,20 @@ def test_units_with_classifiers_multipliers_and_qualifiers() -> None:
         ("网站年访问量", 2.5, "万人次", False), ("群众满意度", 94.87, "%", False), ("评估得分", 92.5, "分", False),
         ("府门户网站和政务微博分别发布信息", 420, "条", False), ("减税降费", 2.3, "亿元", True),
     ]
+
+
+def test_claims_are_relations_between_figures_on_every_eval_report() -> None:
+    """Every number of every claim the reader finds is one of the record's figures."""
+    for gold_path in sorted((EVAL / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        record = extract_document(load(EVAL / "reports" / gold["source"])).record
+        values = {f.value for f in record.figures or []}
+        for claim in record.claims:
+            numbers = [claim.total.value] if claim.total else []
+            numbers += [p.value for p in claim.parts] + ([claim.rate.percent] if claim.rate else [])
+            missing = [n for n in numbers if n not in values]
+            assert not missing, (gold["id"], missing, claim)
+
+
+def test_address_list_marker_and_name_digits_are_not_figures() -> None:
+    assert _figs("联系地址:管委会大楼主楼14层;(二)主要做法1.加强组织领导,通过家园985后台回复。") == []

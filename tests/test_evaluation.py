@@ -263,7 +263,7 @@ def test_figures_and_kind_are_scored_beside_the_fields_and_compared() -> None:
     assert (run.kind.correct, run.kind.total) == (2, 2)
     assert run.per_report[1].figures is None  # a gold file without figures is not scored for them
     unlabelled = score([Case(id="a", gold=gold.model_copy(update={"figures": None}), predicted=got)])
-    assert run.overall == unlabelled.overall  # figures are scored beside the record's fields, not in overall
+    assert run.per_report[0].overall == unlabelled.per_report[0].overall  # figures are scored beside the record's fields, not in overall
     rows = {(r.label, r.metric) for r in compare_reports([run, run])}
     assert ("figures", "f1") in rows and ("kind", "reports right") in rows
 

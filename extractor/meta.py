@@ -60,6 +60,9 @@ def detect_layout(text: str, sections: Sequence[Section], year: int | None = Non
 # Titles of other documents are removed first: citing the annual-report notice (《…年度报告格式》,
 # 国办公开办函〔2019〕60号) does not make a text an annual report.
 _ANNUAL_SELF = re.compile(r"本(?:年度)?(?:报告|年报)|信息公开(?:工作)?年度报告(?!格式)|信息公开(?:工作)?年报")
+# In the body only 本报告 / 本年度报告 / 现将…年度报告公布如下 say what the text itself is: a summary may well say
+# it published its annual report (按时发布2022年政府信息公开工作年度报告).
+_THIS_REPORT = re.compile(r"本(?:年度)?(?:报告|年报)|(?:现将|特|现)[^。]{0,30}?年度报告[^。]{0,6}?(?:公布|发布|报告)如下")
 _CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》|<[^<>\n]{0,80}>")
 # What other reports on a body's work call themselves (spec "meta.kind"): 政务公开工作落实情况,
 # 工作总结, 法治政府建设情况报告, 工作要点完成情况.
@@ -92,7 +95,7 @@ def detect_kind(text: str, sections: Sequence[Section]) -> Kind:
         return "annual_report"
     own = _CITED_TITLE.sub("", flat)
     head = _CITED_TITLE.sub("", compact(_title_area(text, sections)))
-    if _ANNUAL_SELF.search(head) or _ANNUAL_SELF.search(own):
+    if _ANNUAL_SELF.search(head) or _THIS_REPORT.search(own):
         return "annual_report"
     if any(c in head for c in _SUMMARY_CUES):
         return "work_summary"

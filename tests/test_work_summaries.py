@@ -66,3 +66,23 @@ def test_agency_from_the_body_when_the_text_says_only_our_bureau() -> None:
     assert out.meta.agency == "寿光市水利局"
     no_name = "2023年,现将我局政务公开工作情况报告如下:\n1.强化组织。召开会议5次。\n2.深化公开。全年公开信息300条。\n"
     assert extract_document(load_bytes(no_name.encode("utf-8"), "e.txt")).record.meta.agency is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a summary with disclosure-like sections, that says it published the annual report
+        ("某市2021年政务公开工作要点落实情况\n一、主动公开情况\n全年按时发布2020年政府信息公开工作年度报告,主动公开信息300条。\n"
+         "二、依申请公开情况\n收到申请5件。\n三、复议诉讼情况\n无。\n", "work_summary"),
+        # an annual report with no title line: it calls itself 本报告 and has the template's sections
+        ("本报告根据《条例》编制。\n一、总体情况\n略。\n二、主动公开政府信息情况\n略。\n三、收到和处理政府信息公开申请情况\n略。\n",
+         "annual_report"),
+        # a summary citing the notice in its opening
+        ("按照国办公开办函〔2019〕60号《中华人民共和国政府信息公开工作年度报告格式》要求,现将我局法治政府建设情况汇报如下:"
+         "一、强化组织领导\n召开会议3次。\n二、推进依法行政\n办理案件12件。\n", "work_summary"),
+    ],
+)
+def test_kind_is_what_the_text_is(text: str, kind: str) -> None:
+    from extractor.meta import detect_kind
+
+    assert detect_kind(text, split_sections(text)) == kind

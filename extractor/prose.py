@@ -54,6 +54,12 @@ class Concept:
 # the prose rules find.
 _N = r"(?P<n>\d+(?:\.\d+)?)"
 _GAP = r"[^,。;:\d、]"  # inside one clause, no other number in between
+# The body's count of proactively disclosed information, named as such (主动公开政府信息N条, 主动公开各类
+# 信息共N余条) — not any 主动公开…N条 (主动公开政府采购信息25条 is a part, not the total).
+PROACTIVE = re.compile(
+    r"(?<!应)主动公开(?:了)?(?:政府|各类|各项|相关)*信息(?:总数|总量|数)?(?:共计|累计|合计|共|达|为|达到)*"
+    r"(?P<n>\d+)\s*(?:余|多)?条"
+)
 CONCEPTS: tuple[Concept, ...] = (
     Concept("收到申请", [
         rf"(?:收到|受理|新收|接收|办理){_GAP}{{0,16}}?申请(?:共计|共|合计|总数|数量)?为?{_N}件",
@@ -83,9 +89,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("行政诉讼", [rf"(?:行政)?诉讼(?:案件)?(?:共计|共|合计)?{_N}[件起宗]"]),
     Concept("制发规范性文件", [rf"(?:制发|印发|出台|制定)(?:了)?(?:行政)?规范性文件(?:共)?{_N}件"]),
     Concept("现行有效规范性文件", [rf"现行有效(?:的)?(?:行政)?规范性文件(?:共)?{_N}件"]),
-    Concept("主动公开政府信息", [
-        rf"(?<!应)主动公开(?:了)?(?:各类)?(?:政府)?信息(?:总数)?(?:共计|共|累计)?为?{_N}条",
-    ]),
+    Concept("主动公开政府信息", [PROACTIVE.pattern]),  # the same words the pre-2019 reader reads
     # Rows of the old statistics table that have no canonical key: read from the table in the text.
     Concept("网站公开政府信息", [rf"网站{_GAP}{{0,2}}(?:公开|发布)(?:政府)?信息{_N}条"], stat_label=r"(?:政府)?网站公开(?:政府信息数)?"),
     Concept("政策解读", [rf"政策解读(?:稿件)?{_N}[条篇]"], stat_label=r"政策解读稿件发布数"),
@@ -220,6 +224,8 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
                     clause = _clause_before(sentence, m.start()) + sentence[m.start():n_start]
                     if _OTHER_BODY.search(clause) or _APPROX.search(sentence[:n_start]):
                         continue
+                    if sentence[n_end : n_end + 1] in ("余", "多"):  # 400余条: approximate, never compared
+                        continue
                     if _mentions_other_year(sentence, m.start(), year):
                         continue
                     if concept.name == "收到申请" and "行政复议" in m.group(0):
@@ -248,12 +254,6 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
 
 
 # ------------------------------------------------------------------ the pre-2019 keys
-# The body's count of proactively disclosed information, named as such (主动公开政府信息N条, 主动公开各类
-# 信息共N余条) — not any 主动公开…N条 (主动公开政府采购信息25条 is a part, not the total).
-PROACTIVE = re.compile(
-    r"(?<!应)主动公开(?:了)?(?:政府|各类|各项|相关)*信息(?:总数|总量|数)?(?:共计|累计|合计|共|达|为|达到)*"
-    r"(?P<n>\d+)\s*(?:余|多)?条"
-)
 _PRE_SENTENCE_END = re.compile(r"[。;!?\n]|\s{2,}")
 # Words between 收到 and 申请 that make it another subject's application (a case, a hotline's, an approval).
 _NOT_APPLICATION = re.compile(r"复议|诉讼|来信|" + _OTHER_SUBJECT.pattern)

@@ -18,13 +18,30 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from extractor.document import Document
-from extractor.readings import Evidence, Reading
-from extractor.record import ApplicantCounts, CaseOutcomes, Number, Record, active_disclosure_spec
 from extractor.reader.cellstream import flexible
+from extractor.reader.grid import grids_of
+from extractor.reader.gridtables import (
+    read_active_disclosure_grid,
+    read_applications_grid,
+    read_review_grid,
+)
 from extractor.reader.table2 import AD_BLOCK, AD_ROW_ANCHORS, read_active_disclosure
-from extractor.reader.table3 import COLUMNS, TABLE3_START, layout_rows, read_applications
+from extractor.reader.table3 import (
+    COLUMNS,
+    TABLE3_START,
+    layout_rows,
+    read_applications,
+)
 from extractor.reader.table4 import GROUPS, OUTCOMES, read_review
 from extractor.reader.tablecells import Cell, TableResult
+from extractor.readings import Evidence, ReadFrom, Reading
+from extractor.record import (
+    ApplicantCounts,
+    CaseOutcomes,
+    Number,
+    Record,
+    active_disclosure_spec,
+)
 
 if TYPE_CHECKING:
     from extractor.sections import Section
@@ -128,25 +145,38 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     text = doc.text
     regions = _regions(text, sections)
     reading = Reading(engine="reader", record=Record())
+    grids = grids_of(doc.tables)
 
-    t2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
+    # Each table from the file's own grid when a grid holds it, else from the text.
+    g2 = read_active_disclosure_grid(grids, layout) if grids else None
+    t2: TableResult = g2 if g2 is not None else read_active_disclosure(text, *regions["active_disclosure"], layout)
     spec = active_disclosure_spec(layout)
     reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
-    _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols])
+    _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols], _how(g2))
 
-    t3, row_keys = read_applications(text, *regions["applications"], layout)
+    g3 = read_applications_grid(grids, layout) if grids else None
+    if g3 is not None:
+        t3: TableResult = g3
+        row_keys: list[str] | None = g3.row_keys
+    else:
+        t3, row_keys = read_applications(text, *regions["applications"], layout)
     keys = row_keys or layout_rows(layout, layout == "2021")
     reading.record.applications = {
         k: ApplicantCounts(**{c: _int(t3.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS}) for k in keys
     }
-    _add_evidence(reading, "applications", t3, [f"{k}.{c}" for k in keys for c in COLUMNS])
+    _add_evidence(reading, "applications", t3, [f"{k}.{c}" for k in keys for c in COLUMNS], _how(g3))
 
-    t4 = read_review(text, *regions["review_litigation"])
+    g4 = read_review_grid(grids) if grids else None
+    t4: TableResult = g4 if g4 is not None else read_review(text, *regions["review_litigation"])
     reading.record.review_litigation = {
         g: CaseOutcomes(**{o: _int(t4.cells.get(f"{g}.{o}", Cell()).value) for o in OUTCOMES}) for g in GROUPS
     }
-    _add_evidence(reading, "review_litigation", t4, [f"{g}.{o}" for g in GROUPS for o in OUTCOMES])
+    _add_evidence(reading, "review_litigation", t4, [f"{g}.{o}" for g in GROUPS for o in OUTCOMES], _how(g4))
     return reading
+
+
+def _how(grid_result: TableResult | None) -> ReadFrom:
+    return "text" if grid_result is None else "grid"
 
 
 def _int(value: Number | str | None) -> int | None:
@@ -157,10 +187,12 @@ def _int(value: Number | str | None) -> int | None:
     return value
 
 
-def _add_evidence(reading: Reading, table: str, result: TableResult, paths: Sequence[str]) -> None:
-    """Evidence for every cell of the table: where its digits were read, or why it is blank."""
+def _add_evidence(reading: Reading, table: str, result: TableResult, paths: Sequence[str], read_from: ReadFrom) -> None:
+    """Evidence for every cell of the table: where its digits were read (grid cell or text), or why it is blank."""
     missing = "table not read: " + (result.problems[0] if result.problems else "not printed")
     for path in paths:
         cell = result.cells.get(path) or Cell(note=missing)
-        reading.evidence[f"{table}.{path}"] = Evidence(value=cell.value, span=cell.span, engine="reader", note=cell.note)
+        reading.evidence[f"{table}.{path}"] = Evidence(
+            value=cell.value, span=cell.span, engine="reader", note=cell.note, read_from=read_from
+        )
     reading.problems += result.problems

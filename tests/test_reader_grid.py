@@ -342,3 +342,27 @@ def test_docx_table_read_from_its_grid() -> None:
 )
 def test_cell_classification(text: str, kind: str, value: float | None, unit: str | None) -> None:
     assert classify(text) == (kind, value, unit)
+
+
+@pytest.mark.parametrize(("printed", "taken"), [(2, True), (5, False)])
+def test_row_missing_from_the_grid_is_read_from_the_text_only_if_the_identities_hold(printed: int, taken: bool) -> None:
+    """A row the grid lost (a page ruling the loader missed) but the text still prints."""
+    zero = [0] * 7
+    keys = list(APPLICATION_ROWS_SINGLE_OTHER)
+    values: dict[str, list[int | str]] = {k: list(zero) for k in keys}
+    values.update(
+        new_received=[3, 0, 0, 0, 0, 0, 3], granted=[1, 0, 0, 0, 0, 0, 1], total=[3, 0, 0, 0, 0, 0, 3],
+        **{"unavailable.needs_creation": [printed, 0, 0, 0, 0, 0, printed]},
+    )
+    doc = make_doc([table3_rows(False, values)])
+    lost = next(i for i, row in enumerate(doc.tables[0].rows) if any("没有现成信息" in c.text for c in row))
+    del doc.tables[0].rows[lost]
+    reading = read_tables(doc, [], "2019")
+    row = _apps(reading)["unavailable.needs_creation"]
+    ev = reading.evidence["applications.unavailable.needs_creation.total"]
+    if taken:
+        assert row["natural_person"] == 2 and row["total"] == 2 and ev.read_from == "text"
+        assert reading.evidence["applications.granted.total"].read_from == "grid"
+    else:
+        assert row == dict.fromkeys(row)
+        assert any("breaks the identities" in p for p in reading.problems)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from extractor.claims import find_claims
 from extractor.document import Document
-from extractor.readings import Evidence, Reading
-from extractor.record import Meta, Record
 from extractor.reader.grid import grids_of
 from extractor.reader.gridpre2019 import read_pre2019_grid
 from extractor.reader.pre2019 import read_pre2019
 from extractor.reader.tables import read_tables
+from extractor.readings import Evidence, Reading
+from extractor.record import Meta, Record
 from extractor.sections import Section
 
 __all__ = ["read_document"]

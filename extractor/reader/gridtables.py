@@ -49,6 +49,7 @@ class GridTable(TableResult):
     """A table read from grids: its cells, problems, and (table 三) the row keys it prints."""
 
     row_keys: list[str] = Field(default_factory=list)
+    missing_rows: list[str] = Field(default_factory=list)  # rows of the table no grid prints
     grids: list[int] = Field(default_factory=list)  # indexes into Document.tables
 
 
@@ -148,7 +149,8 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
     result.row_keys = keys
     for key in keys:
         if key not in rows:
-            result.problems.append(f"applications.{key}: row not printed in the grid; left blank")
+            result.problems.append(f"applications.{key}: row not printed in the grid")
+            result.missing_rows.append(key)
             for col in APPLICANT_COLUMNS:
                 result.cells[f"{key}.{col}"] = Cell(note="table 三 grid: row not printed")
             continue
@@ -237,7 +239,8 @@ def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable
     for key, cols_spec in spec.items():
         row = found.get(key)
         if row is None:
-            result.problems.append(f"active_disclosure.{key}: row not printed in the grid; left blank")
+            result.problems.append(f"active_disclosure.{key}: row not printed in the grid")
+            result.missing_rows.append(key)
         for col in (c for c in cols_spec if c != "amount_unit"):
             vcell = (row or {}).get(col, (None, None))[0]
             if row is not None and vcell is None:

@@ -586,8 +586,9 @@ def read_pre2019(doc: Document, sections: list[Section] | None = None, grid: _Ta
                 continue
             _set(pre, key, value)
             table_values[key] = value
-            how = "grid" if grid is not None else "text"
-            evidence[f"pre2019.{key}"] = Evidence(value=value, span=span, engine="reader", note=note, read_from=how)
+            evidence[f"pre2019.{key}"] = Evidence(
+                value=value, span=span, engine="reader", note=note, read_from="grid" if grid is not None else "text"
+            )
 
     for key, items in prose.items():
         values = {f.value for f in items}

@@ -14,13 +14,15 @@ than a blank one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from extractor.document import Document
+from extractor.identities import application_identities
 from extractor.reader.cellstream import flexible
 from extractor.reader.grid import grids_of
 from extractor.reader.gridtables import (
+    GridTable,
     read_active_disclosure_grid,
     read_applications_grid,
     read_review_grid,
@@ -152,6 +154,9 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     t2: TableResult = g2 if g2 is not None else read_active_disclosure(text, *regions["active_disclosure"], layout)
     spec = active_disclosure_spec(layout)
     reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
+    if g2 is not None and g2.missing_rows:
+        text2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
+        _rows_from_text(g2, text2, {r: list(spec[r]) for r in g2.missing_rows}, "active_disclosure", None)
     _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols], _how(g2))
 
     g3 = read_applications_grid(grids, layout) if grids else None
@@ -161,6 +166,10 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     else:
         t3, row_keys = read_applications(text, *regions["applications"], layout)
     keys = row_keys or layout_rows(layout, layout == "2021")
+    if g3 is not None and g3.missing_rows:
+        text3, text_keys = read_applications(text, *regions["applications"], layout)
+        rows = {r: list(COLUMNS) for r in g3.missing_rows if r in (text_keys or [])}
+        _rows_from_text(g3, text3, rows, "applications", _app_identities_hold)
     reading.record.applications = {
         k: ApplicantCounts(**{c: _int(t3.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS}) for k in keys
     }
@@ -173,6 +182,42 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     }
     _add_evidence(reading, "review_litigation", t4, [f"{g}.{o}" for g in GROUPS for o in OUTCOMES], _how(g4))
     return reading
+
+
+def _rows_from_text(
+    grid: GridTable,
+    text_result: TableResult,
+    rows: dict[str, list[str]],
+    table: str,
+    holds: Callable[[GridTable, set[str]], bool] | None,
+) -> None:
+    """Rows of a grid-read table that no grid prints (a page whose ruling the loader missed), from the text.
+
+    A row is taken only when the text reader decided a value in it and, for
+    table 三, every identity the row's cells take part in holds with them;
+    otherwise it stays blank.
+    """
+    for row, cols in rows.items():
+        cells = {f"{row}.{c}": text_result.cells.get(f"{row}.{c}") for c in cols}
+        if not any(c is not None and c.value is not None for c in cells.values()):
+            continue
+        before = {k: grid.cells.get(k) for k in cells}
+        for k, c in cells.items():
+            grid.cells[k] = (c or Cell()).model_copy(update={"read_from": "text"})
+        if holds is not None and not holds(grid, {f"{table}.{k}" for k in cells}):
+            for k, old in before.items():
+                grid.cells[k] = old or Cell(note="row not printed in the grid")
+            grid.problems.append(f"{table}.{row}: the text's reading of the row breaks the identities; left blank")
+            continue
+        grid.problems.append(f"{table}.{row}: not in the grid; read from the text")
+
+
+def _app_identities_hold(grid: GridTable, paths: set[str]) -> bool:
+    """Every identity of table 三 that involves one of ``paths`` holds (or cannot be checked)."""
+    table = {
+        k: {c: _int(grid.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS} for k in grid.row_keys
+    }
+    return not any(res.fails and paths & set(res.paths) for res in application_identities(table))
 
 
 def _how(grid_result: TableResult | None) -> ReadFrom:
@@ -193,6 +238,6 @@ def _add_evidence(reading: Reading, table: str, result: TableResult, paths: Sequ
     for path in paths:
         cell = result.cells.get(path) or Cell(note=missing)
         reading.evidence[f"{table}.{path}"] = Evidence(
-            value=cell.value, span=cell.span, engine="reader", note=cell.note, read_from=read_from
+            value=cell.value, span=cell.span, engine="reader", note=cell.note, read_from=cell.read_from or read_from
         )
     reading.problems += result.problems

@@ -366,3 +366,19 @@ def test_row_missing_from_the_grid_is_read_from_the_text_only_if_the_identities_
     else:
         assert row == dict.fromkeys(row)
         assert any("breaks the identities" in p for p in reading.problems)
+
+
+def test_table_found_by_alignment_label_wrapped_over_lines() -> None:
+    """One grid row per printed line, absent cells where nothing is printed: a wrapped label's numbers
+    sit on another line than its words; a line without a label of its own takes them."""
+    rows = table3_rows(False, {"partially_granted": [7, 0, 0, 0, 0, 1, 8]})
+    at = next(i for i, row in enumerate(rows) if any("部分公开" in (c if isinstance(c, str) else c[0]) for c in row))
+    values = rows[at][1:]
+    rows[at] = [("(二)部分公开(区分处理的,", 1, 2)]  # the words, no cells
+    rows.insert(at + 1, [("只计这一情形,不计其他情形)", 1, 2), *values])  # the rest of the label, and the numbers
+    # the group cell of 三、本年度办理结果 now spans one more line
+    g = at - 1
+    rows[g] = [(rows[g][0][0], rows[g][0][1] + 1, 1), *rows[g][1:]]
+    apps = _apps(read_tables(make_doc([rows]), [], "2019"))
+    assert apps["partially_granted"]["natural_person"] == 7 and apps["partially_granted"]["total"] == 8
+    assert apps["granted"]["total"] == 1

@@ -117,6 +117,26 @@ def _column_map(grid: Grid, first_data_row: int, match, want: int) -> dict[str, 
     return found if len(found) == want else None
 
 
+def _has_values(grid: Grid, r: int, cmap: Mapping[str, int]) -> bool:
+    return any(g is not None and g.row == r and (g.is_value or g.kind == "multi") for g in (grid.at(r, c) for c in cmap.values()))
+
+
+def _values_row(grid: Grid, r: int, cmap: Mapping[str, int], taken: set[int]) -> int | None:
+    """The grid row that holds the cells of the row labelled in row ``r``.
+
+    Its own row, normally. A table found by text alignment has one grid row
+    per printed line, so a label wrapped over several lines may sit a line
+    above or below its numbers: then the next (else the previous) row, if it
+    has numbers and no row label of its own.
+    """
+    if _has_values(grid, r, cmap):
+        return r
+    for nr in (r + 1, r - 1):
+        if 0 <= nr < grid.nrows and nr not in taken and _has_values(grid, nr, cmap):
+            return nr
+    return None
+
+
 def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | None:
     """Table 三 from the grids that print its rows; None when no grid does."""
     result = GridTable()
@@ -135,13 +155,19 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
             continue
         last_map = (grid.ncols, cmap)
         result.grids.append(grid.index)
+        named_rows = {r for r, _ in labelled}
+        used: set[int] = set()
         for r, (key, label) in labelled:
-            if label.col >= min(cmap.values()) or not any(g is not None and g.is_value for g in (grid.at(r, c) for c in cmap.values())):
-                continue  # a label inside the value columns, or words with no cells: no row of the table
+            if label.col >= min(cmap.values()):
+                continue  # a label inside the value columns is no row label
+            target = _values_row(grid, r, cmap, named_rows | used)
+            if target is None:
+                continue  # words with no cells (a group heading): no row of the table
             if key in rows:
                 result.problems.append(f"applications.{key}: printed twice in the grid; the first row kept")
                 continue
-            rows[key] = (grid, r, cmap)
+            used.add(target)
+            rows[key] = (grid, target, cmap)
     if len(rows) < 2:
         return None
     split = any(k in rows for k in OTHER_HANDLING_SPLIT)

@@ -382,3 +382,14 @@ def test_table_found_by_alignment_label_wrapped_over_lines() -> None:
     apps = _apps(read_tables(make_doc([rows]), [], "2019"))
     assert apps["partially_granted"]["natural_person"] == 7 and apps["partially_granted"]["total"] == 8
     assert apps["granted"]["total"] == 1
+
+
+def test_table3_reworded_column_headers() -> None:
+    rows = table3_rows(False, {"new_received": [5, 1, 0, 2, 0, 3, 11]})
+    rows[0:3] = [
+        [("", 3, 3), ("申请人情况", 1, 7)],
+        [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("合计", 2, 1)],
+        ["企业", "科研机构", "公益组织", "法律服务机构(个)", "其它"],
+    ]
+    apps = _apps(read_tables(make_doc([rows]), [], "2019"))
+    assert list(apps["new_received"].values()) == [5, 1, 0, 2, 0, 3, 11]

@@ -90,16 +90,27 @@ def _cell_of(g: GridCell | None, note: str, integer: bool = True) -> tuple[Cell,
 
 
 # ------------------------------------------------------------------ table 三
+# Table 三's column headers (record.APPLICANT_COLUMNS) by their distinctive words, so that the usual
+# rewordings still name them (企业 for 商业企业, 公益组织, 法律服务机构(个), 合计 for 总计); 其他 only
+# as a whole cell, because 法人或其他组织 holds it too.
 _APP_COLUMN_WORDS: dict[str, tuple[str, ...]] = {
-    **{key: (label,) for key, label in APPLICANT_COLUMNS.items()},
-    "other_org": ("其他", "其他组织", "其它", "其它组织"),
+    "natural_person": ("自然人",),
+    "commercial": ("商业",),
+    "research": ("科研",),
+    "social_welfare": ("公益",),
+    "legal_service": ("法律服务",),
     "total": ("总计", "合计"),
 }
+_APP_OTHER_ORG = ("其他", "其它", "其他组织", "其它组织")
 
 
 def _app_column(label: str) -> str | None:
+    if label in _APP_OTHER_ORG:
+        return "other_org"
+    if label == "企业":
+        return "commercial"
     for key, words in _APP_COLUMN_WORDS.items():
-        if label in words:
+        if any(w in label for w in words):
             return key
     return None
 
@@ -203,7 +214,7 @@ _AD_COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "published": ("新公开",),
     "total_public": ("公开总",),
     "previous_year": ("上一年", "上年"),
-    "change": ("增/减", "增减", "增(减)"),
+    "change": ("增/减", "增减", "增(减)", "增加/减少"),
     "decisions": ("处理决定",),
     "projects": ("采购项目",),
     "amount": ("金额",),

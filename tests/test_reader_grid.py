@@ -34,7 +34,7 @@ def make_doc(tables: Sequence[Sequence[Sequence[CellSpec]]], before: str = "", e
     for rows in tables:
         trows: list[list[TableCell]] = []
         start = len(text)
-        for r, row in enumerate(rows):
+        for row in rows:
             cells: list[TableCell] = []
             for k, spec in enumerate(row):
                 if k:

@@ -99,7 +99,7 @@ def extract_document(
     findings = check(record, doc.text, evidence, sections) if options.check else []
     input_path = str(Path(doc.path).resolve()) if doc.path else None
     run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
-    problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]
+    problems = [*doc.problems, *(reader.problems if reader else []), *(llm.problems if llm else [])]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
 

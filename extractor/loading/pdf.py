@@ -53,35 +53,57 @@ def _unreadable(name: str, exc: BaseException) -> InputError:
 
 
 def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
+    """Every page's blocks, the number of pages, and notes on pages that had to be skipped.
+
+    Pages are built one at a time from the page tree (``pdf_tree``) and closed
+    when read, so memory stays that of one page plus the text.
+    """
     import pdfplumber
 
+    from extractor.loading import pdf_tree
     from extractor.loading.pdf_glyphs import Glyphs
 
     pages: list[PdfPage] = []
     problems: list[str] = []
+    stream = io.BytesIO(data)
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        plumber_pages = pdf.pages
+        pdf = pdfplumber.open(stream)
+        tree = pdf_tree.pages(pdf)
+        first = next(tree, None)
+        if first is None:  # no page tree: pdfminer's own search for page objects
+            found = list(pdf.pages)
+            tree, first = iter(found[1:]), (found[0] if found else None)
     except Exception as exc:  # pdfminer raises many unrelated types for damaged/encrypted files
         raise _unreadable(name, exc) from None
     glyphs = Glyphs(data)
+    number = 0
     try:
-        for number, page in enumerate(plumber_pages, start=1):
+        page = first
+        while page is not None:
+            number += 1
             try:
-                chars = glyphs.fix(page, number)
-                pages.append(read_page(page, number, chars))
+                if isinstance(page, Exception):
+                    raise page
+                pages.append(read_page(page, number, glyphs.fix(page, number)))
             except Exception as exc:  # a damaged page: skip it, read the rest
                 problems.append(f"PDF page {number} could not be read ({type(exc).__name__}); it was skipped")
             finally:
-                page.close()
+                if not isinstance(page, Exception):
+                    page.close()
+            try:
+                page = next(tree, None)
+            except Exception as exc:  # the page tree itself is broken here: what was read is kept
+                problems.append(f"PDF pages after page {number} could not be found ({type(exc).__name__})")
+                break
     finally:
         glyphs.close()
-        pdf.close()
+        pdf.flush_cache()  # not pdf.close(): it would build every page again to close it
+        stream.close()
     if glyphs.used:
         problems.append(
             f"PDF fonts without a character map on page(s) {', '.join(map(str, glyphs.used))}: text taken from pdfium"
         )
-    return pages, len(plumber_pages), problems
+    return pages, number, problems
 
 
 def _continues(first: PdfTable, nxt: PdfTable) -> bool:

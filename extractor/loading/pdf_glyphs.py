@@ -4,7 +4,7 @@ A font without a usable character map (Chromium's "Save as PDF" writes the
 text of such glyphs only as ``/ActualText``) comes out of pdfminer, and so of
 pdfplumber, as ``(cid:N)``. pdfium reads the same text layer correctly, so for
 a page with unmapped glyphs each one takes the character pdfium prints at the
-same place; pdfplumber's geometry (boxes, rules, tables) is kept. A glyph
+same origin (the glyph's pen position); pdfplumber's geometry (boxes, rules, tables) is kept. A glyph
 pdfium cannot name either becomes U+FFFD, never a guess.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 Char = dict[str, Any]
-_TOLERANCE = 1.5  # points between pdfplumber's and pdfium's corner of the same glyph
+_TOLERANCE = 1.0  # points between pdfplumber's and pdfium's origin of the same glyph
 _UNKNOWN = "\ufffd"
-_Found = dict[tuple[int, int], list[tuple[float, float, str]]]  # rounded corner -> (x, bottom, character)
+_Found = dict[tuple[int, int], list[tuple[float, float, str]]]  # rounded origin -> (x, y, character)
 
 
 def unmapped(char: Char) -> bool:
@@ -39,15 +39,15 @@ class Glyphs:
         out: list[Char] = []
         for c in chars:
             if unmapped(c):
-                key = (round(c["x0"]), round(c["bottom"]))
-                text = _nearest(found, key, c) or _UNKNOWN
-                c = {**c, "text": text}
+                c = {**c, "text": _nearest(found, float(c["matrix"][4]), float(c["matrix"][5])) or _UNKNOWN}
             out.append(c)
         self.used.append(number)
         return out
 
     def _pdfium_chars(self, number: int) -> _Found:
-        """pdfium's characters of a page by the rounded bottom-left corner of their box (pdfplumber's coordinates)."""
+        """pdfium's characters of a page by their rounded origin (the glyph's pen position, PDF user space)."""
+        import ctypes
+
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
 
@@ -55,16 +55,17 @@ class Glyphs:
             self._doc = pdfium.PdfDocument(self.data)
         page = self._doc[number - 1]
         textpage = page.get_textpage()
+        x, y = ctypes.c_double(), ctypes.c_double()
         try:
-            left, _, _, top_edge = page.get_bbox()
             found: _Found = {}
             for i in range(textpage.count_chars()):
                 if raw.FPDFText_IsGenerated(textpage.raw, i):
                     continue
                 code = raw.FPDFText_GetUnicode(textpage.raw, i)
-                x0, y0, _, _ = textpage.get_charbox(i, loose=True)
-                x, bottom = x0 - left, top_edge - y0
-                found.setdefault((round(x), round(bottom)), []).append((x, bottom, chr(code) if code else _UNKNOWN))
+                if not raw.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(x), ctypes.byref(y)):
+                    continue
+                text = chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else _UNKNOWN
+                found.setdefault((round(x.value), round(y.value)), []).append((x.value, y.value, text))
             return found
         finally:
             textpage.close()
@@ -76,12 +77,13 @@ class Glyphs:
             self._doc = None
 
 
-def _nearest(found: _Found, key: tuple[int, int], c: Char) -> str | None:
+def _nearest(found: _Found, x: float, y: float) -> str | None:
     best: tuple[float, str] | None = None
+    kx, ky = round(x), round(y)
     for dx in (-1, 0, 1):
         for dy in (-1, 0, 1):
-            for x, bottom, text in found.get((key[0] + dx, key[1] + dy), ()):
-                d = abs(x - c["x0"]) + abs(bottom - c["bottom"])
+            for fx, fy, text in found.get((kx + dx, ky + dy), ()):
+                d = abs(fx - x) + abs(fy - y)
                 if d <= _TOLERANCE and (best is None or d < best[0]):
                     best = (d, text)
     return best[1] if best else None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pytest
 
 from extractor.checks import check_review_litigation
-from extractor.document import Document, Span, Table, TableCell
+from extractor.document import Box, Document, Span, Table, TableCell
 from extractor.loading import load_bytes
 from extractor.reader import read_document
 from extractor.reader.grid import Grid, classify
@@ -393,3 +393,72 @@ def test_table3_reworded_column_headers() -> None:
     ]
     apps = _apps(read_tables(make_doc([rows]), [], "2019"))
     assert list(apps["new_received"].values()) == [5, 1, 0, 2, 0, 3, 11]
+
+
+def test_unmapped_glyph_in_a_label_still_names_its_row() -> None:
+    """A PDF glyph with no character (U+FFFD) stands for any one character of a template label."""
+    rows = table3_rows(False, {"denied.state_secret": [2, 0, 0, 0, 0, 0, 2]})
+    for row in rows:
+        for k, cell in enumerate(row):
+            if isinstance(cell, str) and "国家秘密" in cell:
+                row[k] = cell.replace("国", "\ufffd")
+    apps = _apps(read_tables(make_doc([rows]), [], "2019"))
+    assert apps["denied.state_secret"]["natural_person"] == 2
+
+
+def test_table3_header_rows_left_on_the_page_before() -> None:
+    """Only the lowest header row (商业企业 … 其他) is in the grid: the template's column order places
+    自然人 and 总计; with no header at all, seven value columns at the right are read in that order."""
+    rows = table3_rows(False, {"new_received": [5, 1, 0, 2, 0, 3, 11]})
+    rows[0:3] = [[("", 1, 3), "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]]
+    reading = read_tables(make_doc([rows]), [], "2019")
+    assert list(_apps(reading)["new_received"].values()) == [5, 1, 0, 2, 0, 3, 11]
+    assert any("template's order" in p for p in reading.problems)
+    no_header = table3_rows(False, {"new_received": [5, 1, 0, 2, 0, 3, 11]})[3:]
+    assert list(_apps(read_tables(make_doc([no_header]), [], "2019"))["new_received"].values()) == [5, 1, 0, 2, 0, 3, 11]
+
+
+def test_table4_header_ended_the_page_before() -> None:
+    """The upper header rows end one page, the outcome row and the data start the next: the cells take
+    the labels printed over them (PDF boxes, same x) from the grid before."""
+    xs = [60 + 30 * i for i in range(16)]
+
+    def box(page: int, c0: int, c1: int, top: float) -> Box:
+        return Box(page=page, x0=xs[c0], top=top, x1=xs[c1], bottom=top + 20)
+
+    first = [
+        [("行政复议", 1, 5, 0, 0), ("行政诉讼", 1, 10, 0, 5)],
+        [*[(w, 1, 1, 1, i) for i, w in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])],
+         ("未经复议直接起诉", 1, 5, 1, 5), ("复议后起诉", 1, 5, 1, 10)],
+    ]
+    second = [
+        [*[("", 1, 1, 0, i) for i in range(5)],
+         *[(w, 1, 1, 0, 5 + i) for i, w in enumerate(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2)]],
+        [(str(v), 1, 1, 1, i) for i, v in enumerate([2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19])],
+    ]
+    doc = make_doc([first, second], explicit=True)
+    for t, page in zip(doc.tables, (4, 5), strict=True):
+        for row in t.rows:
+            for c in row:
+                c.box = box(page, c.col, c.col + c.colspan, 100 + 20 * c.row)
+    got = {g: o.model_dump() for g, o in (read_tables(doc, [], "2021").record.review_litigation or {}).items()}
+    assert got["review"] == {"upheld": 2, "corrected": 1, "other": 3, "pending": 1, "total": 7}
+    assert got["litigation_after_review"] == {"upheld": 13, "corrected": 2, "other": 4, "pending": 0, "total": 19}
+
+
+def test_pre2019_table_continued_on_the_next_page() -> None:
+    first: list[list[CellSpec]] = [
+        ["指标名称", "计量单位", "2013年度", "历年累计"],
+        ["主动公开信息数", "条", "72804", "76424"],
+        ["受理依申请公开信息总数", "条", "0", "0"],
+        ["其中:1、当面申请数", "条", "0", "0"],
+    ]
+    second: list[list[CellSpec]] = [
+        ["3、否决公开答复数", "条", "0", "0"],
+        ["行政复议数", "件", "0", "0"],
+        ["行政诉讼数", "件", "2", "5"],
+    ]
+    doc = make_doc([first, second], before="2013年政府信息公开工作年度报告\n本机关收到1份有关政府信息公开行政复议的咨询。\n")
+    pre = read_document(doc, [], Meta(layout="pre2019", year=2013)).record.pre2019
+    assert pre is not None
+    assert pre.review.total == 0 and pre.litigation.total == 2  # the table's, read on the second page

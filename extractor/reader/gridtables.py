@@ -22,7 +22,7 @@ caller then reads that table from the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import Field
 
@@ -53,11 +53,14 @@ class GridTable(TableResult):
     grids: list[int] = Field(default_factory=list)  # indexes into Document.tables
 
 
-def _matcher(anchors: Mapping[str, Sequence[str]]):  # type: ignore[no-untyped-def]
+_UNMAPPED = "\ufffd"  # a glyph the PDF gives no character for
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _matcher(anchors: Mapping[str, Sequence[str]]) -> Callable[[str], str | None]:
     compiled = {key: [re.compile(p) for p in patterns] for key, patterns in anchors.items()}
 
-    def match(label: str) -> str | None:
-        """The key whose anchor matches the label; the longest match wins (行政规范性文件 over 规范性文件)."""
+    def best_key(label: str) -> str | None:
         best: tuple[int, str] | None = None
         for key, patterns in compiled.items():
             for p in patterns:
@@ -65,6 +68,19 @@ def _matcher(anchors: Mapping[str, Sequence[str]]):  # type: ignore[no-untyped-d
                 if m and (best is None or len(m.group()) > best[0]):
                     best = (len(m.group()), key)
         return best[1] if best else None
+
+    def match(label: str) -> str | None:
+        """The key whose anchor matches the label; the longest match wins (行政规范性文件 over 规范性文件).
+
+        A glyph the PDF could not map (U+FFFD, one in a label) may stand for any character of an
+        anchor: the label is read when exactly one key matches with it so filled in.
+        """
+        key = best_key(label)
+        if key is not None or label.count(_UNMAPPED) != 1:
+            return key
+        fills = {ch for patterns in anchors.values() for p in patterns for ch in _CJK.findall(p)}
+        keys = {k for ch in fills if (k := best_key(label.replace(_UNMAPPED, ch))) is not None}
+        return keys.pop() if len(keys) == 1 else None
 
     return match
 
@@ -115,7 +131,7 @@ def _app_column(label: str) -> str | None:
     return None
 
 
-def _column_map(grid: Grid, first_data_row: int, match, want: int) -> dict[str, int] | None:  # type: ignore[no-untyped-def]
+def _header_columns(grid: Grid, first_data_row: int, match: Callable[[str], str | None]) -> dict[str, int]:
     """Column key -> grid column, from the header cells above the first data row (nearest header first)."""
     found: dict[str, int] = {}
     for c in range(grid.ncols):
@@ -125,7 +141,60 @@ def _column_map(grid: Grid, first_data_row: int, match, want: int) -> dict[str, 
                 if key not in found:
                     found[key] = c
                 break
+    return found
+
+
+def _column_map(grid: Grid, first_data_row: int, match: Callable[[str], str | None], want: int) -> dict[str, int] | None:
+    found = _header_columns(grid, first_data_row, match)
     return found if len(found) == want else None
+
+
+_APP_KEYS = tuple(APPLICANT_COLUMNS)
+
+
+def _app_columns_by_order(grid: Grid, first_data_row: int, rows: Sequence[int]) -> dict[str, int] | None:
+    """Table 三's columns where the header names only some of them (its upper rows printed on the page
+    before, or not at all): the template's fixed column order decides the others.
+
+    Taken only when the named columns sit exactly where that order puts them
+    (one column each, side by side) and every column so placed holds a
+    number in the table's rows; with no header at all, when the labelled
+    rows print exactly seven value columns side by side at the right.
+    """
+    found = _header_columns(grid, first_data_row, _app_column)
+    value_cols = sorted({
+        g.col for r in rows for g in grid.row(r)
+        if g.row == r and g.colspan == 1 and g.is_value and g.kind == "num"
+    })
+    if found:
+        bases = {c - _APP_KEYS.index(k) for k, c in found.items()}
+        if len(found) < len(_APP_KEYS) // 2 + 1 or len(bases) != 1:
+            return None
+        base = bases.pop()
+    elif len(value_cols) == len(_APP_KEYS) and value_cols == list(range(value_cols[0], value_cols[0] + len(_APP_KEYS))):
+        base = value_cols[0]
+        if base + len(_APP_KEYS) != grid.ncols:
+            return None
+    else:
+        return None
+    cmap = {k: base + i for i, k in enumerate(_APP_KEYS)}
+    if base < 1 or base + len(_APP_KEYS) > grid.ncols or not set(cmap.values()) <= set(value_cols):
+        return None
+    return cmap
+
+
+def _right_aligned(previous: tuple[int, dict[str, int]], ncols: int) -> dict[str, int] | None:
+    """A previous grid's column map for a grid printed without a header (continued on the next page).
+
+    Table 三's seven value columns are its rightmost ones; a map that names
+    the rightmost columns of its grid carries over counted from the right,
+    whatever the label columns on either side.
+    """
+    width, cmap = previous
+    cols = sorted(cmap.values())
+    if cols != list(range(width - len(cols), width)) or ncols <= len(cols):
+        return None
+    return {key: c + ncols - width for key, c in cmap.items()}
 
 
 def _has_values(grid: Grid, r: int, cmap: Mapping[str, int]) -> bool:
@@ -156,11 +225,18 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
     for grid in grids:
         labelled = [(r, hit) for r in range(grid.nrows) if (hit := row_label(grid, r, _APP_ROW)) is not None]
         if len({key for _, (key, _) in labelled}) < 2:
+            header_only = _column_map(grid, grid.nrows, _app_column, len(APPLICANT_COLUMNS)) if not labelled else None
+            if header_only is not None:
+                last_map = (grid.ncols, header_only)  # the header printed alone (its rows on the next page)
             continue
         first = labelled[0][0]
         cmap = _column_map(grid, first, _app_column, len(APPLICANT_COLUMNS))
-        if cmap is None and last_map is not None and last_map[0] == grid.ncols:
-            cmap = last_map[1]
+        if cmap is None and last_map is not None:
+            cmap = _right_aligned(last_map, grid.ncols)
+        if cmap is None:
+            cmap = _app_columns_by_order(grid, first, [r for r, _ in labelled])
+            if cmap is not None:
+                result.problems.append(f"table 三 grid {grid.index}: columns not all named by a header; placed by the template's order")
         if cmap is None:
             result.problems.append(f"table 三 grid {grid.index}: no header names its seven columns; grid not read")
             continue
@@ -335,6 +411,17 @@ def _review_key(labels: Sequence[str]) -> tuple[str, str] | None:
     return (group, outcome) if group and outcome else None
 
 
+def _labels_above_on_page(previous: Grid, g: GridCell) -> list[str]:
+    """The label cells of the grid printed just before ``g``'s grid that stand over ``g`` on the page
+    (a header whose upper rows ended the page before): matched by x position, nearest row first."""
+    box = g.cell.box
+    if box is None:
+        return []
+    x = (box.x0 + box.x1) / 2
+    over = [h for h in previous.cells if h.kind == "text" and h.cell.box is not None and h.cell.box.x0 <= x <= h.cell.box.x1]
+    return [h.label for h in sorted(over, key=lambda h: -h.row)]
+
+
 def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
     """Table 四 from the grid whose headers name its fifteen cells; None when no grid does.
 
@@ -345,7 +432,7 @@ def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
     with numbers wins; two numbers for one cell leave it undecided.
     """
     want = len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES)
-    for grid in grids:
+    for i, grid in enumerate(grids):
         by_key: dict[tuple[str, str], list[GridCell]] = {}
         for g in grid.cells:
             if not g.is_value and g.kind != "multi":
@@ -353,6 +440,8 @@ def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
             labels = [h.label for h in grid.above(g.row, g.col)]
             left = [h.label for h in reversed(grid.row(g.row)) if h.col < g.col and h.kind == "text"]
             key = _review_key(labels + left)
+            if key is None and i > 0:
+                key = _review_key(labels + left + _labels_above_on_page(grids[i - 1], g))
             if key is not None:
                 by_key.setdefault(key, []).append(g)
         if len(by_key) < want or not any(g.kind == "num" for cells in by_key.values() for g in cells):

@@ -12,11 +12,19 @@ source's arithmetic, reported by the checker); the problem lines say so.
 
 A table may be split over several grids (continued on the next page, or
 one grid per 第二十条 block): rows are collected from every grid that holds
-the table's labels, and a grid without a header row takes the column map of
-the grid before it with the same number of columns.
+the table's labels. A table-三 grid without (all of) its header takes the
+column map of the grid before it, counted from the right (its seven value
+columns are the rightmost), or, failing that, the template's column order
+where the named columns fit it; a table-四 cell without its group or outcome
+takes the labels printed over it, at the same x, at the end of the grid
+before (PDF boxes). A label wrapped over two printed lines (tables found by
+alignment: one grid row per line) takes the numbers of the adjacent line
+that has no label of its own; a glyph the PDF could not map (U+FFFD) may be
+any one character of a label.
 
 Each reader returns ``None`` when the grids do not hold its table, and the
-caller then reads that table from the text.
+caller then reads that table from the text; rows of a grid-read table that
+no grid prints may still come from the text (``tables._rows_from_text``).
 """
 
 from __future__ import annotations

@@ -462,3 +462,17 @@ def test_pre2019_table_continued_on_the_next_page() -> None:
     pre = read_document(doc, [], Meta(layout="pre2019", year=2013)).record.pre2019
     assert pre is not None
     assert pre.review.total == 0 and pre.litigation.total == 2  # the table's, read on the second page
+
+
+def test_table2_block_without_header_row_is_read_left_to_right_only_in_a_table2_grid() -> None:
+    rows: list[list[CellSpec]] = [
+        [("第二十条第(一)项", 1, 4)],
+        ["规章", "1", "0", "3"],
+        ["行政规范性文件", "4", "2", "9"],
+    ]
+    reading = read_tables(make_doc([rows]), [], "2021")
+    assert (reading.record.active_disclosure or {})["normative_documents"] == {"issued": 4, "repealed": 2, "in_force": 9}
+    assert any("read left to right" in p for p in reading.problems)
+    other = [["事项", "说明"], ["行政处罚", "12"], ["行政强制", "3"]]  # some other table of the report
+    ad = read_tables(make_doc([other]), [], "2021").record.active_disclosure or {}
+    assert ad["penalties"] == {"decisions": None}

@@ -36,7 +36,7 @@ from pydantic import Field
 
 from extractor.identities import application_identities, group_sum
 from extractor.reader.grid import Grid, GridCell, row_label
-from extractor.reader.table2 import AD_ROW_ANCHORS
+from extractor.reader.table2 import AD_BLOCK, AD_ROW_ANCHORS
 from extractor.reader.table3 import ROW_ANCHORS
 from extractor.reader.tablecells import Cell, TableResult
 from extractor.record import (
@@ -317,6 +317,14 @@ def _ad_column(label: str, cols: Sequence[str]) -> str | None:
     return None
 
 
+_AD_GRID_MARK = re.compile(AD_BLOCK + "|信息内容")
+
+
+def _is_table2_grid(grid: Grid) -> bool:
+    """The grid prints table 二's own words (a 第二十条 block title or its 信息内容 header)."""
+    return any(g.kind == "text" and _AD_GRID_MARK.search(g.label) for g in grid.cells)
+
+
 def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable | None:
     """Table 二 from the grids that print its rows; None when no grid does.
 
@@ -351,7 +359,7 @@ def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable
                     named[col] = (g, header.label if header is not None else None)
             if len(named) < len(cols):
                 values = [g for g in cells if g.kind != "text"]
-                if len(values) == len(cols) and not named:
+                if len(values) == len(cols) and not named and _is_table2_grid(grid):
                     named = {c: (g, None) for c, g in zip(cols, values, strict=True)}
                     result.problems.append(f"active_disclosure.{key}: no header names its columns; read left to right")
             found[key] = named

@@ -474,5 +474,6 @@ def test_table2_block_without_header_row_is_read_left_to_right_only_in_a_table2_
     assert (reading.record.active_disclosure or {})["normative_documents"] == {"issued": 4, "repealed": 2, "in_force": 9}
     assert any("read left to right" in p for p in reading.problems)
     other = [["事项", "说明"], ["行政处罚", "12"], ["行政强制", "3"]]  # some other table of the report
-    ad = read_tables(make_doc([other]), [], "2021").record.active_disclosure or {}
-    assert ad["penalties"] == {"decisions": None}
+    reading = read_tables(make_doc([other]), [], "2021")
+    assert (reading.record.active_disclosure or {})["penalties"] == {"decisions": None}
+    assert reading.evidence["active_disclosure.penalties.decisions"].read_from == "text"

@@ -362,7 +362,8 @@ def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable
                 if len(values) == len(cols) and not named and _is_table2_grid(grid):
                     named = {c: (g, None) for c, g in zip(cols, values, strict=True)}
                     result.problems.append(f"active_disclosure.{key}: no header names its columns; read left to right")
-            found[key] = named
+            if named:  # a row whose cells no table-二 header names belongs to some other table
+                found[key] = named
     if not found:
         return None
     for key, cols_spec in spec.items():

@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from evalset import report_path
+from pdf_support import Cell, Grid, Page, Text, build_pdf, footer
+
 from extractor.document import Document, Table, TableCell
 from extractor.errors import InputError
 from extractor.loading import load, load_bytes
-from pdf_support import Cell, Grid, Page, Text, build_pdf, footer
 
 NUMBERS = ["自然人", "法人", "总计"]
 
@@ -294,6 +294,7 @@ def test_eval_pdf_tables_are_grids(report_id: str) -> None:
 def test_eval_pdf_gives_the_record_of_its_text_twin(report_id: str) -> None:
     """Meta, sections and claims as from pdftotext's text; every table cell as the gold says."""
     from evalset import gold_record
+
     from extractor.pipeline import extract_path
     from extractor.record import flatten
 

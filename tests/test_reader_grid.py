@@ -477,3 +477,14 @@ def test_table2_block_without_header_row_is_read_left_to_right_only_in_a_table2_
     reading = read_tables(make_doc([other]), [], "2021")
     assert (reading.record.active_disclosure or {})["penalties"] == {"decisions": None}
     assert reading.evidence["active_disclosure.penalties.decisions"].read_from == "text"
+
+
+def test_bare_other_leaf_under_the_other_handling_group() -> None:
+    """(六) printed as three rows whose last leaf is only 其他: the group cell spanning it says which row it is."""
+    rows = table3_rows(True, {"other_handling.other": [6, 0, 0, 0, 0, 0, 6]})
+    for row in rows:
+        for k, cell in enumerate(row):
+            if cell == "3.其他":
+                row[k] = "其他"
+    apps = _apps(read_tables(make_doc([rows]), [], "2021"))
+    assert apps["other_handling.other"]["natural_person"] == 6

@@ -225,13 +225,26 @@ def _values_row(grid: Grid, r: int, cmap: Mapping[str, int], taken: set[int]) ->
     return None
 
 
+_OTHER_LEAF = re.compile(r"^(?:3[.、])?其[他它]$")
+
+
+def _app_row_label(grid: Grid, r: int) -> tuple[str, GridCell] | None:
+    """A table-三 row label; a bare 其他 is row (六)3 when the (六)其他处理 group cell spans its row."""
+    hit = row_label(grid, r, _APP_ROW)
+    if hit is not None:
+        return hit
+    own = [g for g in grid.starting(r) if g.kind == "text" and _OTHER_LEAF.match(g.label)]
+    group = [g for g in grid.row(r) if g.rowspan > 1 and g.kind == "text" and _APP_ROW(g.label) == "other_handling"]
+    return ("other_handling.other", own[-1]) if own and group and group[0].col < own[-1].col else None
+
+
 def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | None:
     """Table 三 from the grids that print its rows; None when no grid does."""
     result = GridTable()
     rows: dict[str, tuple[Grid, int, dict[str, int]]] = {}
     last_map: tuple[int, dict[str, int]] | None = None
     for grid in grids:
-        labelled = [(r, hit) for r in range(grid.nrows) if (hit := row_label(grid, r, _APP_ROW)) is not None]
+        labelled = [(r, hit) for r in range(grid.nrows) if (hit := _app_row_label(grid, r)) is not None]
         if len({key for _, (key, _) in labelled}) < 2:
             header_only = _column_map(grid, grid.nrows, _app_column, len(APPLICANT_COLUMNS)) if not labelled else None
             if header_only is not None:

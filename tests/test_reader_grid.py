@@ -488,3 +488,30 @@ def test_bare_other_leaf_under_the_other_handling_group() -> None:
                 row[k] = "其他"
     apps = _apps(read_tables(make_doc([rows]), [], "2021"))
     assert apps["other_handling.other"]["natural_person"] == 6
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_cells_run_together_in_one_grid_cell(merged: bool) -> None:
+    """'4 0' in one cell: over two columns (a ruling the loader missed) or with the next column printing
+    no cell at all (explicit positions, as the PDF loader gives them), the numbers go to those columns
+    in order."""
+    rows = table3_rows(False, {"granted": [4, 0, 0, 0, 0, 0, 4]})
+    doc = make_doc([_place(rows)], explicit=True)
+    row = next(r for r in doc.tables[0].rows if any("予以公开" in c.text for c in r))
+    first = next(i for i, c in enumerate(row) if c.text == "4")
+    row[first].text = "4 0"
+    if merged:
+        row[first].colspan = 2
+    del row[first + 1]
+    apps = _apps(read_tables(doc, [], "2019"))
+    assert apps["granted"]["natural_person"] == 4 and apps["granted"]["commercial"] == 0
+    assert apps["granted"]["total"] == 4
+
+
+def _place(rows: list[list[CellSpec]]) -> list[list[CellSpec]]:
+    """The rows with explicit (row, col) positions, placed as the HTML rule places them."""
+    grid = Grid(make_doc([rows]).tables[0])
+    out: list[list[CellSpec]] = []
+    for r in range(grid.nrows):
+        out.append([(g.cell.text, g.rowspan, g.colspan, g.row, g.col) for g in grid.starting(r)])
+    return out

@@ -515,3 +515,21 @@ def _place(rows: list[list[CellSpec]]) -> list[list[CellSpec]]:
     for r in range(grid.nrows):
         out.append([(g.cell.text, g.rowspan, g.colspan, g.row, g.col) for g in grid.starting(r)])
     return out
+
+
+def test_table2_row_missing_from_the_grid_is_read_from_the_text() -> None:
+    grid_part: list[list[CellSpec]] = [
+        [("第二十条第(一)项", 1, 4)],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "0", "1", "5"],
+        ["行政规范性文件", "12", "3", "40"],
+    ]
+    after = "\n第二十条第(五)项\n信息内容\t本年处理决定数量\n行政许可\t321\n"
+    doc = make_doc([grid_part])
+    doc = doc.model_copy(update={"text": doc.text + after, "source": doc.source + after,
+                                 "offsets": list(range(len(doc.text + after) + 1))})
+    reading = read_tables(doc, [], "2021")
+    ad = reading.record.active_disclosure or {}
+    assert ad["licensing"] == {"decisions": 321} and ad["normative_documents"]["in_force"] == 40
+    assert reading.evidence["active_disclosure.licensing.decisions"].read_from == "text"
+    assert reading.evidence["active_disclosure.regulations.in_force"].read_from == "grid"

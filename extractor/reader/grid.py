@@ -107,6 +107,9 @@ class Grid:
                         occupied.add((top + dr, left + dc))
                         self._at.setdefault((top + dr, left + dc), placed)
                 c = left + placed.colspan
+        self._starting: dict[int, list[GridCell]] = {}
+        for g in sorted(self.cells, key=lambda g: (g.row, g.col)):
+            self._starting.setdefault(g.row, []).append(g)
         self.nrows = max((g.row + g.rowspan for g in self.cells), default=0)
         self.ncols = max((g.col + g.colspan for g in self.cells), default=0)
 
@@ -125,7 +128,7 @@ class Grid:
 
     def starting(self, r: int) -> list[GridCell]:
         """The cells whose top row is ``r``, left to right."""
-        return sorted((g for g in self.cells if g.row == r), key=lambda g: g.col)
+        return list(self._starting.get(r, ()))
 
     def above(self, r: int, c: int) -> Iterator[GridCell]:
         """The distinct label cells above position (r, c), nearest first."""
@@ -143,7 +146,7 @@ def grids_of(tables: Sequence[Table]) -> list[Grid]:
     return [Grid(t, i) for i, t in enumerate(tables)]
 
 
-def row_label(grid: Grid, r: int, match: Callable[[str], str | None], before_col: int | None = None) -> tuple[str, GridCell] | None:
+def row_label(grid: Grid, r: int, match: Callable[[str], str | None]) -> tuple[str, GridCell] | None:
     """The row key of row ``r``: the rightmost label cell starting in this row that ``match`` recognises.
 
     Cells that merely continue from a row above (a group label such as
@@ -152,7 +155,7 @@ def row_label(grid: Grid, r: int, match: Callable[[str], str | None], before_col
     (``（六）其他处理`` over ``1.申请人无正当理由…`` when (六) is printed as three rows).
     """
     for g in reversed(grid.starting(r)):
-        if g.kind != "text" or (before_col is not None and g.col >= before_col):
+        if g.kind != "text":
             continue
         key = match(g.label)
         if key is not None:

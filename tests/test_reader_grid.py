@@ -533,3 +533,12 @@ def test_table2_row_missing_from_the_grid_is_read_from_the_text() -> None:
     assert ad["licensing"] == {"decisions": 321} and ad["normative_documents"]["in_force"] == 40
     assert reading.evidence["active_disclosure.licensing.decisions"].read_from == "text"
     assert reading.evidence["active_disclosure.regulations.in_force"].read_from == "grid"
+
+
+def test_table4_numbers_run_into_one_cell() -> None:
+    data: list[CellSpec] = [*nums([10, 1, 0, 0, 11, 0, 0, 0]), ("0 0", 1, 2), *nums([5, 0, 0, 0, 5])]
+    t4 = read_review_grid([Grid(make_doc([[*TABLE4_HEADER, data]]).tables[0])])
+    assert t4 is not None
+    assert t4.cells["litigation_direct.pending"].value == 0 and t4.cells["litigation_direct.total"].value == 0
+    assert t4.cells["litigation_after_review.upheld"].value == 5
+    assert t4.cells["review.total"].value == 11

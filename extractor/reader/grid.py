@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from extractor.document import Table, TableCell
@@ -129,6 +129,28 @@ class Grid:
     def starting(self, r: int) -> list[GridCell]:
         """The cells whose top row is ``r``, left to right."""
         return list(self._starting.get(r, ()))
+
+    def run_together(self, g: GridCell) -> list[GridCell] | None:
+        """The cells a grid ran into ``g`` ('4 0': several numbers in one cell), one per column, or None.
+
+        Only where the columns the numbers need hold nothing else: ``g`` covers
+        them (a ruling the loader missed) or they print no cell at all (an
+        aligned table whose gap was too narrow). The numbers go to those
+        columns in printed order; each keeps the span of the whole cell.
+        """
+        if g.kind != "multi":
+            return None
+        tokens = unicodedata.normalize("NFKC", g.cell.text).translate(_MINUS).split()
+        cols = range(g.col, g.col + len(tokens))
+        if cols.stop > self.ncols or any(self._at.get((g.row, c)) not in (None, g) for c in cols):
+            return None
+        parsed = [classify(t) for t in tokens]
+        if any(kind != "num" for kind, _, _ in parsed):
+            return None
+        return [
+            replace(g, col=c, colspan=1, label=compact(t), kind="num", value=v, unit=u)
+            for c, t, (_, v, u) in zip(cols, tokens, parsed, strict=True)
+        ]
 
     def above(self, r: int, c: int) -> Iterator[GridCell]:
         """The distinct label cells above position (r, c), nearest first."""

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pydantic import Field
 
 from extractor.identities import application_identities, group_sum
-from extractor.reader.grid import Grid, GridCell, classify, row_label
+from extractor.reader.grid import Grid, GridCell, row_label
 from extractor.reader.table2 import AD_BLOCK, AD_ROW_ANCHORS
 from extractor.reader.table3 import ROW_ANCHORS
 from extractor.reader.tablecells import Cell, TableResult
@@ -238,32 +238,6 @@ def _app_row_label(grid: Grid, r: int) -> tuple[str, GridCell] | None:
     return ("other_handling.other", own[-1]) if own and group and group[0].col < own[-1].col else None
 
 
-def _spread_run_together(grid: Grid, r: int, cols: Sequence[int]) -> dict[int, Cell]:
-    """Cells a grid ran together: one cell printing n numbers where n value columns have only it.
-
-    It covers those columns (a ruling the loader missed) or the columns after
-    it print no cell at all (an aligned table whose gap was too narrow); the
-    numbers then go to those columns in order. Anything else stays undecided.
-    """
-    out: dict[int, Cell] = {}
-    for i, c in enumerate(cols):
-        g = grid.at(r, c)
-        if g is None or g.kind != "multi" or g.col != c or g.row != r:
-            continue
-        tokens = g.cell.text.split()
-        span = cols[i : i + len(tokens)]
-        if len(span) != len(tokens) or span != list(range(c, c + len(tokens))):
-            continue
-        if any(grid.at(r, cc) not in (None, g) for cc in span[1:]):
-            continue
-        values = [classify(t) for t in tokens]
-        if any(kind != "num" or isinstance(v, float) or (v is not None and v < 0) for kind, v, _ in values):
-            continue
-        for cc, (_, v, _) in zip(span, values, strict=True):
-            out[cc] = Cell(value=v, span=g.cell.span, note=f"table 三 grid: '{g.cell.text}' printed as one cell over {len(tokens)} columns")
-    return out
-
-
 def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | None:
     """Table 三 from the grids that print its rows; None when no grid does."""
     result = GridTable()
@@ -315,12 +289,13 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
                 result.cells[f"{key}.{col}"] = Cell(note="table 三 grid: row not printed")
             continue
         grid, r, cmap = rows[key]
-        spread = _spread_run_together(grid, r, [cmap[c] for c in APPLICANT_COLUMNS])
+        spread = {v.col: v for c in cmap.values() if (g := grid.at(r, c)) is not None and g.col == c
+                  for v in grid.run_together(g) or ()}
         for col in APPLICANT_COLUMNS:
-            g = grid.at(r, cmap[col])
+            g = spread.get(cmap[col]) or grid.at(r, cmap[col])
             cell, problem = _cell_of(g, "table 三 grid")
             if cmap[col] in spread:
-                cell, problem = spread[cmap[col]], None
+                cell = cell.model_copy(update={"note": "table 三 grid: several numbers printed in one cell, one per column"})
             elif g is not None and g.colspan > 1 and g.col != cmap[col]:
                 cell, problem = Cell(note="table 三 grid: cell merged with the column before"), "cell merged with the column before; left blank"
             if problem:
@@ -493,7 +468,8 @@ def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
     want = len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES)
     for i, grid in enumerate(grids):
         by_key: dict[tuple[str, str], list[GridCell]] = {}
-        for g in grid.cells:
+        cells = [v for g in grid.cells for v in (grid.run_together(g) or [g])]
+        for g in cells:
             if not g.is_value and g.kind != "multi":
                 continue
             labels = [h.label for h in grid.above(g.row, g.col)]

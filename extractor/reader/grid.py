@@ -26,7 +26,7 @@ from extractor.numbers import Number, parse_number
 
 CellKind = Literal["num", "blank", "multi", "text"]
 
-BLANK_MARKS = frozenset({"", "-", "/", "—", "--", "——", "－", "\\", "–", "―", "/ "})
+BLANK_MARKS = frozenset({"", "-", "/", "—", "--", "——", "－", "\\", "–", "―"})
 # A cell holding one number, maybe with its unit: '12', '-18', '1,295', '73802895.90元', '7730.28'.
 _NUMBER_CELL = re.compile(
     r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|亿元|元|人次|件|个|项|条|次|宗|起|家|份|人)?"

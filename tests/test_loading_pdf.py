@@ -293,6 +293,21 @@ def test_eval_pdf_tables_are_grids(report_id: str) -> None:
                 assert doc.to_boxes(cell.span)[:1] == ([cell.box] if cell.text else [])
 
 
+def test_evidence_of_a_pdf_value_names_its_page_and_cell() -> None:
+    from extractor.pipeline import extract_path
+
+    path = report_path("huaian-hongze-2023-pdf")
+    extraction = extract_path(path)
+    doc = load(path)
+    ev = extraction.evidence["review_litigation.review.upheld"]
+    assert ev.value == 10 and ev.span is not None
+    (cell,) = [c for row in doc.tables[2].rows for c in row if c.span.start <= ev.span.start < c.span.end]
+    assert ev.boxes == [cell.box] and cell.box is not None and cell.box.page == 4
+    assert all(e.boxes for e in extraction.evidence.values() if e.span is not None)
+    again = type(extraction).from_json_dict(json.loads(json.dumps(extraction.to_json_dict())))
+    assert again.evidence["review_litigation.review.upheld"].boxes == ev.boxes
+
+
 @pytest.mark.parametrize("report_id", PDF_REPORTS)
 def test_eval_pdf_gives_the_record_of_its_text_twin(report_id: str) -> None:
     """Meta, sections and claims as from pdftotext's text; every table cell as the gold says."""

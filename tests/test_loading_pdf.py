@@ -143,6 +143,17 @@ def test_vertical_header_reads_as_one_label() -> None:
     assert "自然人\t法人或其他组织" in doc.text.split("\n")
 
 
+def test_running_header_and_footer_are_dropped() -> None:
+    pages = [
+        Page([Text(200, 20, "淮安市人民政府办公室文件", 10), Text(72, 72 + 30 * n, f"第{n}部分 正文"),
+              Text(250, 805, f"第 {n} 页 共 4 页", 10)])
+        for n in (1, 2, 3, 4)
+    ]
+    pages[0].items.append(Text(72, 300, "淮安市人民政府办公室文件"))  # the same words in the body stay
+    doc = load_bytes(build_pdf(pages), "r.pdf")
+    assert doc.text.split("\n") == ["第1部分 正文", "淮安市人民政府办公室文件", *(f"第{n}部分 正文" for n in (2, 3, 4))]
+
+
 def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "1"), Cell(1, 0, "行政规范性文件"), Cell(1, 1, "2"),
              Cell(2, 0, "", colspan=2)]

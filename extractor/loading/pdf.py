@@ -10,13 +10,14 @@ line, cells separated by a tab (a cell covered by a row span from above is
 absent). A table continued on the next page (it ends its page, the next part
 starts the next one, and the next part's column rules are the first part's)
 is one table: its rows run on, and the page footer/header between them is
-gone. ``Document.source`` is this raw text before normalisation;
+gone. Running headers/footers (the same line in the margin of most pages) are dropped. ``Document.source`` is this raw text before normalisation;
 ``Document.boxes`` says where each of its lines and cells is printed.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from extractor.document import SourceBox
@@ -39,7 +40,7 @@ def load_pdf(data: bytes, name: str) -> Loaded:
                 "it to a new PDF."
             )
         raise InputError(f"{name} has no text layer (scanned images?); {OCR_HINT}.")
-    source, tables, boxes = _render(_join_continued(pages))
+    source, tables, boxes = _render(_join_continued(_drop_running_lines(pages)))
     text, offsets, grids = finish(source, tables)
     return Loaded(source=source, text=text, offsets=offsets, tables=grids, boxes=boxes, pages=count, problems=problems)
 
@@ -104,6 +105,38 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
             f"PDF fonts without a character map on page(s) {', '.join(map(str, glyphs.used))}: text taken from pdfium"
         )
     return pages, number, problems
+
+
+_RUNNING_MARGIN = 0.08  # fraction of the page height at top and bottom where running headers/footers sit
+
+
+def _running_key(line: PdfLine) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
+
+
+def _drop_running_lines(pages: list[PdfPage]) -> list[PdfPage]:
+    """Drop running headers/footers: a line in the top or bottom margin printed the same (numbers aside)
+    on at least three pages and half of them (a document title, "淮安市人民政府办公室 第 # 页")."""
+    if len(pages) < 3:
+        return pages
+
+    def margin_lines(page: PdfPage) -> list[PdfLine]:
+        edge = page.height * _RUNNING_MARGIN
+        return [
+            b for b in page.blocks
+            if isinstance(b, PdfLine) and (b.box.bottom < edge or b.box.top > page.height - edge)
+        ]
+
+    seen: dict[str, int] = {}
+    for page in pages:
+        for key in {_running_key(b) for b in margin_lines(page)}:
+            seen[key] = seen.get(key, 0) + 1
+    running = {k for k, n in seen.items() if k and n >= 3 and 2 * n >= len(pages)}
+    if running:
+        for page in pages:
+            drop = [b for b in margin_lines(page) if _running_key(b) in running]
+            page.blocks = [b for b in page.blocks if not any(b is d for d in drop)]
+    return pages
 
 
 def _within(xs: list[float], ys: list[float]) -> bool:

@@ -1,16 +1,18 @@
 """PDF: each page's text in reading order, with its tables as grids and every line's box.
 
-Pages are read one at a time (``pdf_page``) and released (``page.close()``), so
-a 300-page file needs the memory of one page plus the text. A page that cannot
-be read is skipped with a note in ``Document.problems``; a file where no page
-has a text layer is a scan and is refused with the OCR hint.
+Pages are read one at a time (``pdf_tree``, ``pdf_page``) and released
+(``page.close()``), so a 300-page file needs the memory of one page plus the
+text. A page that cannot be read is skipped with a note in
+``Document.problems``; a file where no page has a text layer is a scan and is
+refused with the OCR hint.
 
 The text view: each line of prose on its own line; each table row on its own
 line, cells separated by a tab (a cell covered by a row span from above is
 absent). A table continued on the next page (it ends its page, the next part
-starts the next one, and the next part's column rules are the first part's)
-is one table: its rows run on, and the page footer/header between them is
-gone. Running headers/footers (the same line in the margin of most pages) are dropped. ``Document.source`` is this raw text before normalisation;
+starts the next one, and both parts agree on their column rules) is one
+table: its rows run on, and the page footer/header between them is gone.
+Running headers/footers (the same line in the margin of most pages) are
+dropped. ``Document.source`` is this raw text before normalisation;
 ``Document.boxes`` says where each of its lines and cells is printed.
 """
 

@@ -93,7 +93,9 @@ def extract_document(
     else:
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
     evidence = {
-        path: ev.model_copy(update={"source_span": doc.to_source(ev.span)}) if ev.span is not None else ev
+        path: ev.model_copy(update={"source_span": doc.to_source(ev.span), "boxes": doc.to_boxes(ev.span)})
+        if ev.span is not None
+        else ev
         for path, ev in evidence.items()
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []

@@ -217,7 +217,8 @@ def test_html_table_chrome_and_script(tmp_path: Path) -> None:
     assert table.rows[0][1].colspan == 2
     assert table.rows[1][0].rowspan == 2
     assert doc.text[table.span.start : table.span.end].startswith("信息内容")
-    assert [[(c.row, c.col) for c in row] for row in table.rows] == [[(0, 0), (0, 1)], [(1, 0), (1, 1), (1, 2)], [(2, 1), (2, 2)]]
+    positions = [[(0, 0), (0, 1)], [(1, 0), (1, 1), (1, 2)], [(2, 1), (2, 2)]]
+    assert [[(c.row, c.col) for c in row] for row in table.rows] == positions
     for cell in (c for row in table.rows for c in row):
         assert cell.origin and cell.origin.startswith("html offset ")
         assert doc.source.startswith("<td", int(cell.origin.removeprefix("html offset ")))
@@ -320,7 +321,8 @@ def test_docx_paragraphs_and_table(tmp_path: Path) -> None:
     (table,) = doc.tables
     assert [[c.text for c in r] for r in table.rows] == [["信息内容", "本年新制作数量"], ["规章", "13", "524"], ["", "7"]]
     assert table.rows[0][1].colspan == 2 and table.rows[1][0].rowspan == 2
-    assert [[(c.row, c.col) for c in row] for row in table.rows] == [[(0, 0), (0, 1)], [(1, 0), (1, 1), (1, 2)], [(2, 1), (2, 2)]]
+    positions = [[(0, 0), (0, 1)], [(1, 0), (1, 1), (1, 2)], [(2, 1), (2, 2)]]
+    assert [[(c.row, c.col) for c in row] for row in table.rows] == positions
     assert [c.origin for c in table.rows[2]] == ["docx table 1 row 3 cell 2", "docx table 1 row 3 cell 3"]
     assert "２１" in doc.source  # the raw extracted text, before normalisation
     assert_map_sound(doc)

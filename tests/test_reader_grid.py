@@ -542,3 +542,18 @@ def test_table4_numbers_run_into_one_cell() -> None:
     assert t4.cells["litigation_direct.pending"].value == 0 and t4.cells["litigation_direct.total"].value == 0
     assert t4.cells["litigation_after_review.upheld"].value == 5
     assert t4.cells["review.total"].value == 11
+
+
+def test_table4_group_the_grid_ran_together_is_left_to_the_text() -> None:
+    """The litigation half of the grid came out as one cell (header and numbers run together): the
+    review group is still read from the grid, the other groups from the text (blank here)."""
+    rows: list[list[CellSpec]] = [
+        [("行政复议", 1, 5), ("行政诉讼未经复议直接起诉复议后起诉结果维持结果纠正总计 8 1 9", 3, 10)],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+        ["5", "", "", "2", "7"],
+    ]
+    reading = read_tables(make_doc([rows]), [], "2019")
+    t4 = {g: o.model_dump() for g, o in (reading.record.review_litigation or {}).items()}
+    assert t4["review"] == {"upheld": 5, "corrected": None, "other": None, "pending": 2, "total": 7}
+    assert t4["litigation_direct"] == dict.fromkeys(t4["litigation_direct"])
+    assert reading.evidence["review_litigation.review.total"].read_from == "grid"

@@ -457,7 +457,8 @@ def _labels_above_on_page(previous: Grid, g: GridCell) -> list[str]:
 
 
 def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
-    """Table 四 from the grid whose headers name its fifteen cells; None when no grid does.
+    """Table 四 from the grid whose headers name its cells (every group they name whole); None when no
+    grid names one group whole. The groups it does not name are left to the text (``missing_rows``).
 
     A cell's group and outcome come from the label cells above it and to its
     left, so a header three rows deep (行政诉讼 › 未经复议直接起诉 › 结果维持)
@@ -465,7 +466,6 @@ def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
     rows are named the same (a data row and an empty row below it), the row
     with numbers wins; two numbers for one cell leave it undecided.
     """
-    want = len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES)
     for i, grid in enumerate(grids):
         by_key: dict[tuple[str, str], list[GridCell]] = {}
         cells = [v for g in grid.cells for v in (grid.run_together(g) or [g])]
@@ -479,10 +479,18 @@ def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
                 key = _review_key(labels + left + _labels_above_on_page(grids[i - 1], g))
             if key is not None:
                 by_key.setdefault(key, []).append(g)
-        if len(by_key) < want or not any(g.kind == "num" for cells in by_key.values() for g in cells):
+        whole = [g for g in REVIEW_GROUPS if all((g, o) in by_key for o in REVIEW_OUTCOMES)]
+        if not whole or not any(c.kind == "num" for g in whole for o in REVIEW_OUTCOMES for c in by_key[(g, o)]):
             continue
         result = GridTable(grids=[grid.index])
         for group in REVIEW_GROUPS:
+            if group not in whole:
+                # a group whose cells the grid does not name (its part of the grid ran together)
+                result.missing_rows.append(group)
+                result.problems.append(f"review_litigation.{group}: not named by the grid's headers")
+                for outcome in REVIEW_OUTCOMES:
+                    result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: group not in the grid")
+                continue
             for outcome in REVIEW_OUTCOMES:
                 cands = by_key[(group, outcome)]
                 printed = [g for g in cands if g.kind != "blank"]
@@ -494,8 +502,8 @@ def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
                 if problem:
                     result.problems.append(f"review_litigation.{group}.{outcome}: {problem}")
                 result.cells[f"{group}.{outcome}"] = cell
-        table = {g: {o: _num(result.cells[f"{g}.{o}"].value) for o in REVIEW_OUTCOMES} for g in REVIEW_GROUPS}
-        for group in REVIEW_GROUPS:
+        table = {g: {o: _num(result.cells[f"{g}.{o}"].value) for o in REVIEW_OUTCOMES} for g in whole}
+        for group in whole:
             res = group_sum(table, group)
             if res.fails:
                 result.problems.append(f"review_litigation.{group}: total {res.stated} ≠ {res.computed} as printed; kept")

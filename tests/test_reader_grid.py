@@ -557,3 +557,18 @@ def test_table4_group_the_grid_ran_together_is_left_to_the_text() -> None:
     assert t4["review"] == {"upheld": 5, "corrected": None, "other": None, "pending": 2, "total": 7}
     assert t4["litigation_direct"] == dict.fromkeys(t4["litigation_direct"])
     assert reading.evidence["review_litigation.review.total"].read_from == "grid"
+
+
+def test_table4_groups_in_two_grids() -> None:
+    review: list[list[CellSpec]] = [[("行政复议", 1, 5)], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+                                    nums([1, 0, 0, 0, 1])]
+    litigation: list[list[CellSpec]] = [
+        [("行政诉讼", 1, 10)],
+        [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+        nums([0, 2, 0, 0, 2, 3, 0, 0, 0, 3]),
+    ]
+    t4 = read_review_grid([Grid(t, i) for i, t in enumerate(make_doc([review, litigation]).tables)])
+    assert t4 is not None and t4.grids == [0, 1] and not t4.missing_rows
+    assert t4.cells["review.total"].value == 1
+    assert t4.cells["litigation_direct.corrected"].value == 2 and t4.cells["litigation_after_review.total"].value == 3

@@ -456,59 +456,74 @@ def _labels_above_on_page(previous: Grid, g: GridCell) -> list[str]:
     return [h.label for h in sorted(over, key=lambda h: -h.row)]
 
 
+def _review_cells(grids: Sequence[Grid], i: int) -> dict[tuple[str, str], list[GridCell]]:
+    """The cells of grid ``i`` by the (group, outcome) their labels name."""
+    grid = grids[i]
+    by_key: dict[tuple[str, str], list[GridCell]] = {}
+    for g in (v for g in grid.cells for v in (grid.run_together(g) or [g])):
+        if not g.is_value and g.kind != "multi":
+            continue
+        labels = [h.label for h in grid.above(g.row, g.col)]
+        left = [h.label for h in reversed(grid.row(g.row)) if h.col < g.col and h.kind == "text"]
+        key = _review_key(labels + left)
+        if key is None and i > 0:
+            key = _review_key(labels + left + _labels_above_on_page(grids[i - 1], g))
+        if key is not None:
+            by_key.setdefault(key, []).append(g)
+    return by_key
+
+
 def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
-    """Table 四 from the grid whose headers name its cells (every group they name whole); None when no
-    grid names one group whole. The groups it does not name are left to the text (``missing_rows``).
+    """Table 四 from the grids whose headers name its cells; None when no grid names one group whole.
 
     A cell's group and outcome come from the label cells above it and to its
     left, so a header three rows deep (行政诉讼 › 未经复议直接起诉 › 结果维持)
-    and a table printed with the groups as rows read alike. Where several
-    rows are named the same (a data row and an empty row below it), the row
-    with numbers wins; two numbers for one cell leave it undecided.
+    and a table printed with the groups as rows read alike. Each group comes
+    from the first grid that names it whole and prints a number in it; the
+    groups no grid names are left to the text (``missing_rows``). Where
+    several rows are named the same (a data row and an empty row below it),
+    the row with numbers wins; two numbers for one cell leave it undecided.
     """
+    taken: dict[str, dict[str, list[GridCell]]] = {}
+    result = GridTable()
     for i, grid in enumerate(grids):
-        by_key: dict[tuple[str, str], list[GridCell]] = {}
-        cells = [v for g in grid.cells for v in (grid.run_together(g) or [g])]
-        for g in cells:
-            if not g.is_value and g.kind != "multi":
-                continue
-            labels = [h.label for h in grid.above(g.row, g.col)]
-            left = [h.label for h in reversed(grid.row(g.row)) if h.col < g.col and h.kind == "text"]
-            key = _review_key(labels + left)
-            if key is None and i > 0:
-                key = _review_key(labels + left + _labels_above_on_page(grids[i - 1], g))
-            if key is not None:
-                by_key.setdefault(key, []).append(g)
-        whole = [g for g in REVIEW_GROUPS if all((g, o) in by_key for o in REVIEW_OUTCOMES)]
-        if not whole or not any(c.kind == "num" for g in whole for o in REVIEW_OUTCOMES for c in by_key[(g, o)]):
-            continue
-        result = GridTable(grids=[grid.index])
+        by_key = _review_cells(grids, i)
         for group in REVIEW_GROUPS:
-            if group not in whole:
-                # a group whose cells the grid does not name (its part of the grid ran together)
-                result.missing_rows.append(group)
-                result.problems.append(f"review_litigation.{group}: not named by the grid's headers")
-                for outcome in REVIEW_OUTCOMES:
-                    result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: group not in the grid")
+            cands = {o: by_key.get((group, o), []) for o in REVIEW_OUTCOMES}
+            if group in taken or not all(cands.values()):
                 continue
+            if any(c.kind == "num" for cs in cands.values() for c in cs):
+                taken[group] = cands
+                if grid.index not in result.grids:
+                    result.grids.append(grid.index)
+        if len(taken) == len(REVIEW_GROUPS):
+            break
+    if not taken:
+        return None
+    for group in REVIEW_GROUPS:
+        if group not in taken:
+            # a group whose cells no grid names (its part of the grid ran together, say)
+            result.missing_rows.append(group)
+            result.problems.append(f"review_litigation.{group}: not named by the grid's headers")
             for outcome in REVIEW_OUTCOMES:
-                cands = by_key[(group, outcome)]
-                printed = [g for g in cands if g.kind != "blank"]
-                if len(printed) > 1:
-                    result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: two cells for one position")
-                    result.problems.append(f"review_litigation.{group}.{outcome}: two rows of the grid give it; left blank")
-                    continue
-                cell, problem = _cell_of(printed[0] if printed else cands[0], "table 四 grid")
-                if problem:
-                    result.problems.append(f"review_litigation.{group}.{outcome}: {problem}")
-                result.cells[f"{group}.{outcome}"] = cell
-        table = {g: {o: _num(result.cells[f"{g}.{o}"].value) for o in REVIEW_OUTCOMES} for g in whole}
-        for group in whole:
-            res = group_sum(table, group)
-            if res.fails:
-                result.problems.append(f"review_litigation.{group}: total {res.stated} ≠ {res.computed} as printed; kept")
-        return result
-    return None
+                result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: group not in the grid")
+            continue
+        for outcome, found in taken[group].items():
+            printed = [g for g in found if g.kind != "blank"]
+            if len(printed) > 1:
+                result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: two cells for one position")
+                result.problems.append(f"review_litigation.{group}.{outcome}: two rows of the grid give it; left blank")
+                continue
+            cell, problem = _cell_of(printed[0] if printed else found[0], "table 四 grid")
+            if problem:
+                result.problems.append(f"review_litigation.{group}.{outcome}: {problem}")
+            result.cells[f"{group}.{outcome}"] = cell
+    table = {g: {o: _num(result.cells[f"{g}.{o}"].value) for o in REVIEW_OUTCOMES} for g in taken}
+    for group in taken:
+        res = group_sum(table, group)
+        if res.fails:
+            result.problems.append(f"review_litigation.{group}: total {res.stated} ≠ {res.computed} as printed; kept")
+    return result
 
 
 def _num(value: Number | str | None) -> Number | None:

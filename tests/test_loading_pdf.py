@@ -154,6 +154,11 @@ def test_running_header_and_footer_are_dropped() -> None:
     assert doc.text.split("\n") == ["第1部分 正文", "淮安市人民政府办公室文件", *(f"第{n}部分 正文" for n in (2, 3, 4))]
 
 
+def test_text_printed_twice_for_bold_reads_once() -> None:
+    pages = [Page([Text(72, 72, "一、总体情况"), Text(72.3, 72, "一、总体情况"), Text(72, 100, "全年收到申请5件。")])]
+    assert load_bytes(build_pdf(pages), "r.pdf").text.split("\n") == ["一、总体情况", "全年收到申请5件。"]
+
+
 def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "1"), Cell(1, 0, "行政规范性文件"), Cell(1, 1, "2"),
              Cell(2, 0, "", colspan=2)]

@@ -173,14 +173,15 @@ def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
 # --- tables without rules -----------------------------------------------------------------------------
 
 
-def test_table_without_ruling_lines_found_by_alignment() -> None:
+@pytest.mark.parametrize("style", ["no rules", "three-line"])
+def test_table_without_ruling_lines_found_by_alignment(style: str) -> None:
     rows = [["信息内容", "制发", "废止", "有效"], ["规章", "0", "3", "11"], ["行政规范性文件", "8", "26", "66"],
             ["行政许可", "447228", "", "5"]]
     cells = [Cell(r, c, t) for r, row in enumerate(rows) for c, t in enumerate(row)]
     prose = ["二、主动公开政府信息情况", "本机关全年主动公开政府信息1136条,其中规章0件、规范性文件8件。",
              "严格执行“三审三校”制度,未经审核的信息一律不准发布,确保公开信息及时准确规范。"]
     items: list[Text | Grid] = [Text(72, 60 + 24 * k, line) for k, line in enumerate(prose)]
-    items.append(Grid(72, 150, [160, 90, 90, 90], [20] * 4, cells, ruled=False))
+    items.append(Grid(72, 150, [160, 90, 90, 90], [20] * 4, cells, ruled=False, three_line=style == "three-line"))
     items.append(Text(72, 260, "三、收到和处理政府信息公开申请情况"))
     doc = load_bytes(build_pdf([Page(items)]), "r.pdf")
     (table,) = doc.tables

@@ -154,6 +154,11 @@ def test_running_header_and_footer_are_dropped() -> None:
     assert doc.text.split("\n") == ["第1部分 正文", "淮安市人民政府办公室文件", *(f"第{n}部分 正文" for n in (2, 3, 4))]
 
 
+def test_text_printed_twice_for_bold_reads_once() -> None:
+    pages = [Page([Text(72, 72, "一、总体情况"), Text(72.3, 72, "一、总体情况"), Text(72, 100, "全年收到申请5件。")])]
+    assert load_bytes(build_pdf(pages), "r.pdf").text.split("\n") == ["一、总体情况", "全年收到申请5件。"]
+
+
 def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "1"), Cell(1, 0, "行政规范性文件"), Cell(1, 1, "2"),
              Cell(2, 0, "", colspan=2)]
@@ -168,14 +173,15 @@ def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
 # --- tables without rules -----------------------------------------------------------------------------
 
 
-def test_table_without_ruling_lines_found_by_alignment() -> None:
+@pytest.mark.parametrize("style", ["no rules", "three-line"])
+def test_table_without_ruling_lines_found_by_alignment(style: str) -> None:
     rows = [["信息内容", "制发", "废止", "有效"], ["规章", "0", "3", "11"], ["行政规范性文件", "8", "26", "66"],
             ["行政许可", "447228", "", "5"]]
     cells = [Cell(r, c, t) for r, row in enumerate(rows) for c, t in enumerate(row)]
     prose = ["二、主动公开政府信息情况", "本机关全年主动公开政府信息1136条,其中规章0件、规范性文件8件。",
              "严格执行“三审三校”制度,未经审核的信息一律不准发布,确保公开信息及时准确规范。"]
     items: list[Text | Grid] = [Text(72, 60 + 24 * k, line) for k, line in enumerate(prose)]
-    items.append(Grid(72, 150, [160, 90, 90, 90], [20] * 4, cells, ruled=False))
+    items.append(Grid(72, 150, [160, 90, 90, 90], [20] * 4, cells, ruled=False, three_line=style == "three-line"))
     items.append(Text(72, 260, "三、收到和处理政府信息公开申请情况"))
     doc = load_bytes(build_pdf([Page(items)]), "r.pdf")
     (table,) = doc.tables

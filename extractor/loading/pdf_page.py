@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pdfplumber.utils import extract_text
-from pdfplumber.utils.text import chars_to_textmap
+from pdfplumber.utils.text import chars_to_textmap, dedupe_chars
 
 from extractor.document import Box
 
@@ -111,6 +111,17 @@ def drop_page_numbers(chars: list[Char], height: float) -> list[Char]:
         if _PAGE_NUMBER.fullmatch(_compact(line["text"])):
             drop.update(id(c) for c in line["chars"])
     return [c for c in chars if id(c) not in drop] if drop else chars
+
+
+def _once(chars: list[Char]) -> list[Char]:
+    """Each glyph once: "bold" printed as the same text drawn twice, a hair apart, reads as one."""
+    seen: set[tuple[str, int, int]] = set()
+    for c in chars:
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if key in seen:
+            return dedupe_chars(chars, tolerance=1)
+        seen.add(key)
+    return chars
 
 
 def _is_rule(obj: dict[str, Any]) -> bool:
@@ -253,7 +264,7 @@ def read_page(page: Any, number: int, chars: list[Char] | None = None) -> PdfPag
     from extractor.loading.pdf_aligned import aligned_tables
 
     height = float(page.height)
-    chars = drop_page_numbers(chars if chars is not None else page.chars, height)
+    chars = drop_page_numbers(_once(chars if chars is not None else page.chars), height)
     tables, rest = ruled_tables(page, number, chars)
     raw = _lines(rest)
     lines = [PdfLine(ln["text"], _box(number, ln)) for ln in raw]

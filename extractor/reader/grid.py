@@ -8,7 +8,8 @@ by the HTML rule: a cell takes the next position its row has free) so that a
 reader can ask what covers any position, and classifies each cell's text
 once: a number (``numbers.parse_number``, unit suffix kept apart), a blank
 (empty or a dash: a blank is never 0), several numbers in one cell (the grid
-ran two cells together: undecided), or words (a label). Labels are compared
+ran cells together: undecided unless ``Grid.run_together`` can place them),
+or words (a label). Labels are compared
 without whitespace, so a header printed one character per line
 (``自\\n然\\n人``) reads as one word.
 """

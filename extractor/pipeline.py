@@ -99,13 +99,15 @@ def extract_document(
     if record.meta.kind == "work_summary":
         record, evidence = _without_tables(record, evidence)
     evidence = {
-        path: ev.model_copy(update={"source_span": doc.to_source(ev.span)}) if ev.span is not None else ev
+        path: ev.model_copy(update={"source_span": doc.to_source(ev.span), "boxes": doc.to_boxes(ev.span)})
+        if ev.span is not None
+        else ev
         for path, ev in evidence.items()
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []
     input_path = str(Path(doc.path).resolve()) if doc.path else None
     run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
-    problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]
+    problems = [*doc.problems, *(reader.problems if reader else []), *(llm.problems if llm else [])]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
 

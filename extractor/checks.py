@@ -19,8 +19,11 @@ from collections.abc import Iterable, Sequence
 
 from extractor import identities
 from extractor.document import Span
-from extractor.identities import IdentityResult, clean as _clean, equal as _equal
-from extractor.numbers import Number, decimals, parse_number
+from extractor.identities import IdentityResult
+from extractor.identities import clean as _clean
+from extractor.identities import equal as _equal
+from extractor.numbers import Number, decimals
+from extractor.prose import CONCEPTS, compact_mapped, prose_statements, stat_value
 from extractor.readings import Evidence, Finding
 from extractor.record import (
     APPLICANT_COLUMNS,
@@ -333,157 +336,29 @@ def _proactive(record: Record) -> list[_Alt]:
     return [_Alt("统计表 主动公开政府信息数", record.pre2019.proactive_items, ["pre2019.proactive_items"])]
 
 
-class _Concept:
-    """A count the prose states and the table quantities it may describe (agreement with any one is enough)."""
-
-    def __init__(self, name: str, patterns: Sequence[str], targets, stat_label: str | None = None) -> None:  # noqa: ANN001
-        self.name = name
-        self.patterns = [re.compile(p) for p in patterns]
-        self.targets = targets
-        self.stat_label = re.compile(stat_label) if stat_label else None
-
-
-# The count in a prose pattern: plain digits only. Parsed by ``extractor.numbers.parse_number``; the pattern
-# itself stays this narrow on purpose ("1,295件" is not matched), since widening it changes which statements
-# the prose rules find.
-_N = r"(?P<n>\d+(?:\.\d+)?)"
-_GAP = r"[^,。;:\d、]"  # inside one clause, no other number in between
-_CONCEPTS: tuple[_Concept, ...] = (
-    _Concept("收到申请", [
-        rf"(?:收到|受理|新收|接收|办理){_GAP}{{0,16}}?申请(?:共计|共|合计|总数|数量)?为?{_N}件",
-        rf"(?:收到|受理){_N}[份件]{_GAP}{{0,16}}?申请",
-        # the template's own wording names the applicants: 收到公民、法人和其他组织提交的…申请N件
-        rf"(?:收到|受理){_GAP}{{0,4}}?公民、法人(?:和|或|及)其他组织{_GAP}{{0,20}}?申请(?:共计|共|合计)?为?{_N}件",
-    ], _received_alts(("total",), "")),
-    _Concept("自然人申请", [rf"自然人(?:申请|提出)?{_N}件"], _received_alts(("natural_person",), "（自然人）")),
-    _Concept("法人或其他组织申请", [rf"法人(?:或|和|及)其他组织(?:申请|提出)?{_N}件"],
-             _received_alts(ORG_COLUMNS, "（法人或其他组织）")),
-    _Concept("上年结转", [rf"(?:上年度?|上一年度?)结转{_GAP}{{0,10}}?{_N}件"],
-             lambda r: [_apps(r, "表三 二、上年结转", ["carried_over"])] if r.applications is not None else []),
-    _Concept("结转下年", [
-        rf"(?:结转|转|顺延)(?:至|到)?(?:下一?年度?|\d{{4}}年度?){_GAP}{{0,10}}?{_N}件",
-        rf"{_N}件{_GAP}{{0,6}}?(?:结转|顺延|转)(?:至|到)?下一?年度?",
-    ], lambda r: [_apps(r, "表三 四、结转下年度", ["carried_forward"])] if r.applications is not None else []),
-    _Concept("办结", [rf"(?<![开理复])(?:办结|答复|办理完毕|作出答复){_GAP}{{0,8}}?{_N}件"],
-             lambda r: [_apps(r, "表三 （七）总计", ["total"])] if r.applications is not None else []),
-    _Concept("予以公开及部分公开", [rf"予以公开(?:及|和|与|、)部分公开{_GAP}{{0,6}}?{_N}件"],
-             _rows_alt("表三 （一）予以公开+（二）部分公开", lambda r: ["granted", "partially_granted"])),
-    _Concept("予以公开", [rf"(?<![不及和与、])予以公开(?![及和与、]部分){_GAP}{{0,4}}?{_N}件"],
-             _rows_alt("表三 （一）予以公开", lambda r: ["granted"])),
-    _Concept("部分公开", [rf"(?<![及和与、])部分公开{_GAP}{{0,4}}?{_N}件"],
-             _rows_alt("表三 （二）部分公开", lambda r: ["partially_granted"])),
-    _Concept("不予公开", [rf"不予公开{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （三）不予公开", _prefixed("denied."))),
-    _Concept("无法提供", [rf"无法提供{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （四）无法提供", _prefixed("unavailable."))),
-    _Concept("不予处理", [rf"不予处理{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （五）不予处理", _prefixed("not_processed."))),
-    _Concept("其他处理", [rf"其他处理{_GAP}{{0,4}}?{_N}件"], _rows_alt("表三 （六）其他处理", _prefixed("other_handling"))),
-    _Concept("行政复议", [
-        rf"行政复议(?:案件|申请)?(?:共计|共|合计)?{_N}[件起宗]",
-        rf"(?:收到|受理){_N}[份件起]{_GAP}{{0,16}}?行政复议申请",
-    ], _cases_alt("review")),
-    _Concept("行政诉讼", [rf"(?:行政)?诉讼(?:案件)?(?:共计|共|合计)?{_N}[件起宗]"], _cases_alt("litigation")),
-    _Concept("制发规范性文件", [rf"(?:制发|印发|出台|制定)(?:了)?(?:行政)?规范性文件(?:共)?{_N}件"], _disclosure_alt("issued")),
-    _Concept("现行有效规范性文件", [rf"现行有效(?:的)?(?:行政)?规范性文件(?:共)?{_N}件"], _disclosure_alt("in_force")),
-    _Concept("主动公开政府信息", [
-        rf"(?<!应)主动公开(?:了)?(?:各类)?(?:政府)?信息(?:总数)?(?:共计|共|累计)?为?{_N}条",
-    ], _proactive),
-    # Rows of the old statistics table that have no canonical key: read from the table in the text.
-    _Concept("网站公开政府信息", [rf"网站{_GAP}{{0,2}}(?:公开|发布)(?:政府)?信息{_N}条"], None,
-             stat_label=r"(?:政府)?网站公开(?:政府信息数)?"),
-    _Concept("政策解读", [rf"政策解读(?:稿件)?{_N}[条篇]"], None, stat_label=r"政策解读稿件发布数"),
-    _Concept("新闻发布会", [rf"新闻发布会{_N}次"], None, stat_label=r"新闻发布会总次数"),
-)
-
-
-def _compact(text: str) -> tuple[str, list[int]]:
-    """NFKC text without the spaces that converters put around CJK and digits, with a map back to ``text``.
-
-    A run of spaces between two digits becomes one space (it separates table cells).
-    """
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch):
-            chars.append(c)
-            index.append(i)
-    n = len(chars)
-    next_solid = [""] * (n + 1)  # the next character that is not a space, from each position
-    for k in range(n - 1, -1, -1):
-        next_solid[k] = next_solid[k + 1] if chars[k].isspace() else chars[k]
-    out: list[str] = []
-    out_index: list[int] = []
-    for k, c in enumerate(chars):
-        if c.isspace() and c != "\n":
-            if out and out[-1].isdigit() and next_solid[k + 1].isdigit():
-                out.append(" ")
-                out_index.append(index[k])
-            continue
-        out.append(c)
-        out_index.append(index[k])
-    out_index.append(len(text))
-    return "".join(out), out_index
-
-
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
-_OTHER_YEAR_WORDS = re.compile(r"去年|同比|较上年|比上年|上一年(?!度?结转)|上年(?!度?结转)")
-_OTHER_BODY = re.compile(r"清理|代表|各单位|各部门|县直|区直|市直|各乡镇|乡镇|公开办|备案|牵头|起草|各地|各县|全省|全国|下属|所属")
-_APPROX = re.compile(r"(?:近|约|超过?|逾|不到|不足)$")
-_NEGATED_CASES = re.compile(
-    r"(?:没有|未|无)(?P<mid>[^。;,\d]{0,20}?)"
-    r"(?P<kw>行政复议(?:[、和或及与](?:提起)?(?:行政)?诉讼)?|(?:提起)?行政诉讼)"
-    r"(?=案件|事项|申请|情况|等|[。;,]|$)"
-)
-
-
-def _sentences(compact: str) -> Iterable[tuple[int, int]]:
-    start = 0
-    for m in _SENTENCE_END.finditer(compact):
-        if m.start() > start:
-            yield start, m.start()
-        start = m.end()
-    if start < len(compact):
-        yield start, len(compact)
-
-
-def _stat_value(compact: str, label: re.Pattern[str]) -> Number | None:
-    """A row of the old statistics table printed in the text: its label, unit, then the year's number."""
-    unit = r"[\s|]*(?:\([^)]{0,40}\))?[\s|]*(?:条|件|篇|次|个|人|万元)[\s|]*"
-    pattern = re.compile(label.pattern + unit + _N)
-    found = None
-    for m in pattern.finditer(compact):
-        found = m
-    if found is None:
-        return None
-    return _clean(parse_number(found.group("n")))  # type: ignore[arg-type]
-
-
-def _span(index: list[int], start: int, end: int) -> Span:
-    return Span(start=index[start], end=index[end - 1] + 1 if end > start else index[start])
-
-
-def _clause_before(sentence: str, pos: int) -> str:
-    """The part of the sentence's clause before ``pos`` (from the last comma or colon)."""
-    head = sentence[:pos]
-    cut = max(head.rfind(c) for c in "，,：:")
-    return head[cut + 1 :]
-
-
-def _snippet(sentence: str, start: int, end: int) -> str:
-    """The words around a statement, for the finding's ``where``: its clause, at most ~50 characters."""
-    lo = max(0, start - 20)
-    cut = max(sentence.rfind(c, 0, start) for c in ",:")
-    lo = max(lo, cut + 1)
-    hi = min(len(sentence), end + 12)
-    return ("…" if lo > 0 else "") + sentence[lo:hi] + ("…" if hi < len(sentence) else "")
-
-
-def _mentions_other_year(sentence: str, pos: int, year: int | None) -> bool:
-    head = sentence[:pos]
-    if _OTHER_YEAR_WORDS.search(head):
-        return True
-    if year is None:
-        return False
-    return any(int(m.group(1)) not in (year, year + 1) for m in _YEAR.finditer(head))
+# The table quantities each prose concept (``extractor.prose.CONCEPTS``) may describe: agreement with any one
+# is enough. A concept without targets is compared with its row in a statistics table printed in the text.
+_TARGETS = {
+    "收到申请": _received_alts(("total",), ""),
+    "自然人申请": _received_alts(("natural_person",), "（自然人）"),
+    "法人或其他组织申请": _received_alts(ORG_COLUMNS, "（法人或其他组织）"),
+    "上年结转": lambda r: [_apps(r, "表三 二、上年结转", ["carried_over"])] if r.applications is not None else [],
+    "结转下年": lambda r: [_apps(r, "表三 四、结转下年度", ["carried_forward"])] if r.applications is not None else [],
+    "办结": lambda r: [_apps(r, "表三 （七）总计", ["total"])] if r.applications is not None else [],
+    "予以公开及部分公开": _rows_alt("表三 （一）予以公开+（二）部分公开", lambda r: ["granted", "partially_granted"]),
+    "予以公开": _rows_alt("表三 （一）予以公开", lambda r: ["granted"]),
+    "部分公开": _rows_alt("表三 （二）部分公开", lambda r: ["partially_granted"]),
+    "不予公开": _rows_alt("表三 （三）不予公开", _prefixed("denied.")),
+    "无法提供": _rows_alt("表三 （四）无法提供", _prefixed("unavailable.")),
+    "不予处理": _rows_alt("表三 （五）不予处理", _prefixed("not_processed.")),
+    "其他处理": _rows_alt("表三 （六）其他处理", _prefixed("other_handling")),
+    "行政复议": _cases_alt("review"),
+    "行政诉讼": _cases_alt("litigation"),
+    "制发规范性文件": _disclosure_alt("issued"),
+    "现行有效规范性文件": _disclosure_alt("in_force"),
+    "主动公开政府信息": _proactive,
+}
+_STAT_LABELS = {c.name: c.stat_label for c in CONCEPTS if c.stat_label is not None}
 
 
 def _compare(stated: Number, alts: list[_Alt]) -> tuple[str, _Alt | None]:
@@ -497,53 +372,6 @@ def _compare(stated: Number, alts: list[_Alt]) -> tuple[str, _Alt | None]:
     return "fail", alts[0]
 
 
-def prose_statements(text: str, record: Record) -> list[tuple[_Concept, Number, Span, str]]:
-    """Counts the prose states that describe a table quantity: (concept, stated, span in ``text``, snippet).
-
-    Skips counts that belong to another year, another body or a subset
-    (代表, 各乡镇, 备案, …), approximate counts (近/约/超) and, in a sentence
-    that denies disclosure-related cases, the body's general case counts.
-    A denial (没有因政府信息公开…行政复议或行政诉讼) states 0 for each kind of case it names.
-    """
-    compact, index = _compact(text)
-    year = record.meta.year
-    found: list[tuple[_Concept, Number, Span, str]] = []
-    by_name = {c.name: c for c in _CONCEPTS}
-    for s_start, s_end in _sentences(compact):
-        sentence = compact[s_start:s_end]
-        denials = list(_NEGATED_CASES.finditer(sentence))
-        taken: list[tuple[int, int]] = []
-        for concept in _CONCEPTS:
-            if denials and concept.name in ("行政复议", "行政诉讼"):
-                continue
-            for pattern in concept.patterns:
-                for m in pattern.finditer(sentence):
-                    n_start, n_end = m.span("n")
-                    if any(a <= n_start < b for a, b in taken):
-                        continue
-                    clause = _clause_before(sentence, m.start()) + sentence[m.start():n_start]
-                    if _OTHER_BODY.search(clause) or _APPROX.search(sentence[:n_start]):
-                        continue
-                    if _mentions_other_year(sentence, m.start(), year):
-                        continue
-                    if concept.name == "收到申请" and "行政复议" in m.group(0):
-                        continue
-                    taken.append((n_start, n_end))
-                    value = _clean(parse_number(m.group("n")))  # type: ignore[arg-type]
-                    found.append((concept, value, _span(index, s_start + n_start, s_start + n_end),
-                                  _snippet(sentence, m.start(), n_end)))
-        for m in denials:
-            if _mentions_other_year(sentence, m.start(), year) or _OTHER_BODY.search(m.group(0)):
-                continue
-            kw = m.group("kw")
-            span = _span(index, s_start + m.start(), s_start + m.end())
-            snippet = _snippet(sentence, m.start(), m.end())
-            if "复议" in kw:
-                found.append((by_name["行政复议"], 0, span, snippet))
-            if "诉讼" in kw:
-                found.append((by_name["行政诉讼"], 0, span, snippet))
-    return found
-
 
 def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
     """``prose_vs_table``: a count stated in prose against the table cell it describes."""
@@ -552,18 +380,21 @@ def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
     compact = None
     findings: list[Finding] = []
     seen: set[tuple[str, Number, Number | None]] = set()
-    for concept, stated, span, snippet in prose_statements(text, record):
-        if concept.targets is not None:
-            alts = concept.targets(record)
+    for statement in prose_statements(text, record.meta.year):
+        name, stated, span, snippet = statement.concept, statement.value, statement.span, statement.snippet
+        target = _TARGETS.get(name)
+        if target is not None:
+            alts = target(record)
         else:
             if compact is None:
-                compact = _compact(text)[0]
-            stat = _stat_value(compact, concept.stat_label) if concept.stat_label else None
-            alts = [_Alt(f"统计表 {concept.name}", stat, [])] if stat is not None else []
+                compact = compact_mapped(text)[0]
+            label = _STAT_LABELS.get(name)
+            stat = stat_value(compact, label) if label is not None else None
+            alts = [_Alt(f"统计表 {name}", stat, [])] if stat is not None else []
         if not alts:
             continue
         verdict, alt = _compare(stated, alts)
-        where = f"{concept.name}：正文“{snippet}” vs " + " / ".join(a.label for a in alts)
+        where = f"{name}：正文“{snippet}” vs " + " / ".join(a.label for a in alts)
         paths = [p for a in alts for p in a.paths]
         if verdict == "unknown":
             findings.append(Finding(
@@ -572,14 +403,14 @@ def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
                 message=f"prose states {_fmt(stated)}; the table cell it describes is blank or partly blank",
             ))
         elif verdict == "fail" and alt is not None:
-            key = (concept.name, stated, alt.value)
+            key = (name, stated, alt.value)
             if key in seen:
                 continue
             seen.add(key)
             findings.append(Finding(
                 rule="prose_vs_table", where=where, paths=paths, stated=stated, computed=alt.value,
                 severity="warning", evidence=[span],
-                message=f"prose states {concept.name} {_fmt(stated)}, the table has {_fmt(alt.value)} ({alt.label})",
+                message=f"prose states {name} {_fmt(stated)}, the table has {_fmt(alt.value)} ({alt.label})",
             ))
     return findings
 
@@ -670,6 +501,18 @@ def _meaningful_numbers(text: str, span: Span) -> list[tuple[Number, Span]]:
     return out
 
 
+def _nonzero_statements(text: str, record: Record) -> dict[str, list[Span]]:
+    """Spans of the non-zero counts the prose states about each table's quantities (by the cells they describe)."""
+    out: dict[str, list[Span]] = {}
+    for statement in prose_statements(text, record.meta.year):
+        target = _TARGETS.get(statement.concept)
+        if not statement.value or target is None:
+            continue
+        for table in {p.split(".", 1)[0] for alt in target(record) for p in alt.paths}:
+            out.setdefault(table, []).append(statement.span)
+    return out
+
+
 def check_empty_tables(record: Record, text: str | None, sections: list | None = None) -> list[Finding]:  # noqa: ANN001
     """``empty_table``: an all-zero or all-blank table whose section prints non-zero numbers (a skeleton answer).
 
@@ -686,12 +529,16 @@ def check_empty_tables(record: Record, text: str | None, sections: list | None =
 
         sections = split_sections(text)
     findings: list[Finding] = []
+    stated = _nonzero_statements(text, record)
     for table in empty:
         section = next((s for s in sections if s.role == table), None)
         if section is None:
             findings.append(_info("empty_table", _TABLE_ROLES[table], [table], [], "not checkable: section not found"))
             continue
-        numbers = _meaningful_numbers(text, section.span)
+        # Only numbers that are this table's quantities count: a body that received no applications prints
+        # an all-zero table 三 and may print other numbers (a hotline's cases) in the same section.
+        numbers = [(v, sp) for v, sp in _meaningful_numbers(text, section.span)
+                   if any(sp.start == st.start for st in stated.get(table, []))]
         if numbers:
             shown = "、".join(_fmt(v) for v, _ in numbers[:5])
             findings.append(Finding(

@@ -68,7 +68,7 @@ class _Tok:
     kind: str  # count, pct, mark, sent, semi, comma, open, close
     start: int
     end: int
-    value: Number | None = None
+    value: Number = 0  # the count or percent (0 for punctuation and marks)
     unit: str | None = None
     depth: int = 0  # bracket depth: counts inside (…) are side remarks unless they form a nested list
     word: str = ""
@@ -349,7 +349,7 @@ class _Finder:
             if total.start in self.used_parts or total.value < 10:
                 continue  # a small total is too easily matched by chance
             run: list[int] = []
-            s = 0
+            s: Number = 0
             sentences = 0
             prev = i
             for j in counts[n + 1 :]:
@@ -435,6 +435,96 @@ class _Finder:
         start = self.toks[j].start
         return self.text[max(0, start - width) : start].rstrip()
 
+    def whole_rates(self) -> None:
+        """N项X全部…,X率达到100%: a rate of 100% over a count the sentence says is done in full."""
+        for m in _WHOLE_RATE.finditer(self.text):
+            pct = next((t for t in self.toks if t.kind == "pct" and t.start == m.start("p")), None)
+            if pct is None or pct.start in self.used_pcts or pct.value != 100:
+                continue
+            i = self.toks.index(pct)
+            s = self.sentence_start(i)
+            whole = [j for j in self._item_counts(s, i) if self.text.find("全部", self.toks[j].end, self.toks[j].end + 16) >= 0]
+            if len(whole) != 1:
+                continue
+            base = self.toks[whole[0]]
+            noun = re.match(r"[^,。;:()\d]{1,14}?(?=全部)", self.text[base.end : base.end + 16])
+            name = _clean(self._total_name(whole[0]) + (noun.group() if noun and noun.group() not in self._total_name(whole[0]) else "")) + m.group("rate")
+            self.emit_rate(name, pct, base.value, base.value, base.start)
+
+    def share_of_whole(self) -> None:
+        """…对47项行政权力…取消22项行政权力…,占全部行政权力的46%: a part's share of the whole it names."""
+        for m in _SHARE_OF.finditer(self.text):
+            pct = next((t for t in self.toks if t.kind == "pct" and t.start == m.start("p")), None)
+            if pct is None or pct.start in self.used_pcts:
+                continue
+            i = self.toks.index(pct)
+            noun = m.group("noun")
+            named = [j for j in self._item_counts(self.sentence_start(i), i)
+                     if self.text.startswith(noun, self.toks[j].end)]
+            if len(named) < 2:
+                continue
+            whole = max(named, key=lambda j: self.toks[j].value or 0)
+            part = next((j for j in reversed(named) if j != whole), None)
+            if part is None:
+                continue
+            numerator, denominator = self.toks[part].value, self.toks[whole].value
+            if not denominator or not _fits_truncated(numerator, denominator, pct):
+                continue
+            name = f"{_clean(self.name_before(part))}{noun}占全部{noun}"
+            self.emit_rate(name, pct, numerator, denominator, self.toks[whole].start)
+
+    def trailing_totals(self) -> None:
+        """A list of counts closed by its total: …A N项,B M项,共K项 (共/合计/总计/累计 after the parts)."""
+        toks = self.toks
+        for k, t in enumerate(toks):
+            if t.kind != "count" or t.start in self.used_parts or t.depth != 0:
+                continue
+            if not re.search(r"(?:共计|共|合计|总计|累计)\s*$", self.text[max(0, t.start - 3) : t.start]):
+                continue
+            if k == 0 or toks[k - 1].kind != "comma":
+                continue
+            parts: list[_Part] = []
+            j = k - 2
+            while j >= 0 and toks[j].kind == "count" and toks[j].depth == 0 and _kind(toks[j].unit) == _kind(t.unit):
+                words = self.text[(toks[j - 1].end if j > 0 else 0) : toks[j].start]
+                if re.search(r"共计|共|合计|总计|累计|其中", words):
+                    break
+                parts.insert(0, _Part(toks[j], self.name_before(j)))
+                if j - 1 < 0 or toks[j - 1].kind != "comma":
+                    break
+                j -= 2
+            if len(parts) < 2 or any(p.tok.start in self.used_parts for p in parts):
+                continue
+            if _sum(parts) != t.value and not self.text.startswith(("项", "条", "件", "个"), t.end - 1):
+                continue
+            self.emit_total(t, _clean(self.name_before(k)) or "合计", parts, True)
+
+    def unitless_totals(self) -> None:
+        """共收录X,A数据N条,B N条…: a total printed without a unit before parts that each carry one."""
+        for m in _BARE_TOTAL.finditer(self.text):
+            value = parse_number(m.group("n"))
+            if value is None:
+                continue
+            after = m.end()
+            k = next((j for j, t in enumerate(self.toks) if t.start >= after), None)
+            if k is None:
+                continue
+            parts, _, etc = self.parse_list(k, 0, False)
+            units = {p.tok.unit for p in parts}
+            if len(parts) < 2 or len(units) != 1 or None in units or any(p.tok.start in self.used_parts for p in parts):
+                continue
+            if any(self.toks[j].kind == "sent" for j in range(k, self.toks.index(parts[-1].tok))):
+                continue
+            total = _Tok("count", m.start("n"), m.end("n"), value, None)
+            name = _clean(m.group("name"))
+            self.found.append(FoundClaim(
+                claim=Claim(total=ClaimTotal(name=name or "合计", value=value, unit=None),
+                            parts=[ClaimPart(name=p.name or "其中", value=p.tok.value) for p in parts],
+                            complete=_complete(value, parts, etc) or _sum(parts) > value),
+                span=Span(start=total.start, end=parts[-1].tok.end),
+            ))
+            self.used_parts.update(p.tok.start for p in parts)
+
     def completion_rates(self) -> None:
         for m in re.finditer(r"办结率(?:为|达|达到)?\s*(\d+(?:\.\d+)?)\s*%", self.text):
             pct = next((t for t in self.toks if t.kind == "pct" and t.start == m.start(1)), None)
@@ -454,6 +544,8 @@ class _Finder:
                 continue
             if pct.value != 100:
                 continue
+            if len({self.toks[j].unit for j in counts}) > 1 and self._claimed_total_in(s, i) is None:
+                continue  # 留言30件、公众号留言127条,办结率100%: two kinds of items, no total to take
             # 100%: all that was received was completed — the statement's total, else its first count,
             # else the last count of the sentence before (收到申请3件。…全部按时答复完毕,办结率为100%)
             base = self._claimed_total_in(s, i) or (self.toks[counts[0]] if counts else None)
@@ -478,7 +570,7 @@ def _choose_total(toks: list[_Tok], candidates: list[int], parts: list[_Part]) -
     the longest prefix that adds up to a candidate is where the parts end.
     """
     for c in candidates:
-        running = 0
+        running: Number = 0
         for n, p in enumerate(parts):
             running += p.tok.value
             if running == toks[c].value and n >= 1 and (
@@ -500,6 +592,18 @@ def _fits(numerator: Number, denominator: Number, pct: _Tok | None) -> bool:
     return abs(numerator / denominator * 100 - pct.value) <= 10 ** (-decimals)
 
 
+def _fits_truncated(numerator: Number, denominator: Number, pct: _Tok) -> bool:
+    """The printed share is the exact one rounded or cut to the printed digits (22/47 = 46.8 -> 46 or 47)."""
+    printed = f"{pct.value}"
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return abs(numerator / denominator * 100 - pct.value) < 10 ** (-decimals)
+
+
+_WHOLE_RATE = re.compile(r"(?P<rate>[\u4e00-\u9fff]{1,8}率)(?:为|达|达到|均为|均达到)?\s*(?P<p>100)\s*%")
+_SHARE_OF = re.compile(r"占(?:全部|所有|总)(?P<noun>[\u4e00-\u9fff]{2,10}?)(?:总数|总量)?的?\s*(?P<p>\d+(?:\.\d+)?)\s*%")
+_BARE_TOTAL = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,16}?)(?:共计|共|合计|总计|累计)(?:收录|归集|录入|报送|发布|公示)?(?:各类)?(?:数据|信息)?(?P<n>\d+)(?=\s*,)")
+
+
 def _complete(total: Number, parts: list[_Part], etc: bool) -> bool:
     """False when the parts are a selection: 等, or far less than the total."""
     return not etc and not (_sum(parts) < 0.8 * total)
@@ -509,7 +613,11 @@ def find_claims(text: str) -> list[FoundClaim]:
     """Every part-whole and rate statement in ``text`` (NFKC-normalised), in text order."""
     finder = _Finder(text=text, toks=_tokens(text))
     finder.marked_lists()
+    finder.unitless_totals()
     finder.exact_sums()
+    finder.trailing_totals()
     finder.share_runs()
+    finder.share_of_whole()
+    finder.whole_rates()
     finder.completion_rates()
     return sorted(finder.found, key=lambda f: (f.span.start, f.span.end))

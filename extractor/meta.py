@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from extractor.document import Document
+from extractor.normalize import compact
 from extractor.numbers import parse_cn_numeral
 from extractor.record import Kind, LayoutName, Meta
-from extractor.normalize import compact
 from extractor.sections import Section, find_body
 
 # ----------------------------------------------------------------- layout
@@ -56,10 +56,21 @@ def detect_layout(text: str, sections: Sequence[Section], year: int | None = Non
 
 
 # ----------------------------------------------------------------- kind
-_ANNUAL_CUES = ("年度报告",)  # not 年报: site breadcrumbs print 政府信息公开年报 above any page
-_SUMMARY_CUES = ("落实情况", "工作总结", "工作情况汇报", "工作情况报告", "情况的函")
+# A report that calls itself the annual report (本报告, 本年度报告, …信息公开工作年度报告 as its own title).
+# Titles of other documents are removed first: citing the annual-report notice (《…年度报告格式》,
+# 国办公开办函〔2019〕60号) does not make a text an annual report.
+_ANNUAL_SELF = re.compile(r"本(?:年度)?(?:报告|年报)|信息公开(?:工作)?年度报告(?!格式)|信息公开(?:工作)?年报")
+# In the body only 本报告 / 本年度报告 / 现将…年度报告公布如下 say what the text itself is: a summary may well say
+# it published its annual report (按时发布2022年政府信息公开工作年度报告).
+_THIS_REPORT = re.compile(r"本(?:年度)?(?:报告|年报)|(?:现将|特|现)[^。]{0,30}?年度报告[^。]{0,6}?(?:公布|发布|报告)如下")
+_CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》|<[^<>\n]{0,80}>")
+# What other reports on a body's work call themselves (spec "meta.kind"): 政务公开工作落实情况,
+# 工作总结, 法治政府建设情况报告, 工作要点完成情况.
+_SUMMARY_CUES = ("落实情况", "工作总结", "总结", "完成情况", "建设情况", "工作情况汇报", "工作情况报告", "情况的报告",
+                 "情况报告", "情况的函", "工作汇报", "述职")
 _TITLE_LINES = 2  # a title takes the first lines of the body (two when it wraps)
 _TITLE_WIDTH = 80
+_DISCLOSURE_ROLES = ("active_disclosure", "applications", "review_litigation")
 
 
 def _title_area(text: str, sections: Sequence[Section]) -> str:
@@ -71,16 +82,27 @@ def _title_area(text: str, sections: Sequence[Section]) -> str:
 
 
 def detect_kind(text: str, sections: Sequence[Section]) -> Kind:
-    """``work_summary`` only for a text titled as one (工作落实情况, 工作总结) that prints no report tables.
+    """``annual_report`` for a 政府信息公开工作年度报告, ``work_summary`` for any other report on a body's work.
 
-    The cue must be in the title area: the same words occur in the body of
-    ordinary annual reports (对各项工作落实情况进行专题督导).
+    Decided by what the text is: the report tables it prints, what it calls
+    itself (本报告, …年度报告 in its title), what its title says it is (工作总结,
+    落实情况, 建设情况报告), and its structure (sections on 主动公开 / 依申请公开 /
+    复议诉讼, the subject of the disclosure report). A citation of another
+    document (the annual-report notice in 《》) counts for nothing.
     """
-    head = compact(_title_area(text, sections))
-    if not any(c in head for c in _SUMMARY_CUES) or any(c in head for c in _ANNUAL_CUES):
-        return "annual_report"
     flat = compact(text)
     if any(m in flat for m in (*_MARKERS_2021, *_MARKERS_2019, *_MARKERS_PRE2019)):
+        return "annual_report"
+    own = _CITED_TITLE.sub("", flat)
+    head = _CITED_TITLE.sub("", compact(_title_area(text, sections)))
+    if _ANNUAL_SELF.search(head) or _THIS_REPORT.search(own):
+        return "annual_report"
+    if any(c in head for c in _SUMMARY_CUES):
+        return "work_summary"
+    roles = {s.role for s in sections if s.role in _DISCLOSURE_ROLES}
+    if len(roles) >= 2:
+        return "annual_report"
+    if own.count("政府信息公开") >= 3 and "依申请" in own:
         return "annual_report"
     return "work_summary"
 
@@ -201,6 +223,37 @@ _PROVINCIAL_ORGAN = re.compile(r"(?:(?:" + "|".join(_PROVINCES) + r")省|(?<![\u
                                r"[\u4e00-\u9fff]{2,10}?(?:办公厅|厅|局|委员会)")
 
 
+# What a body's name ends with (organ, office, institution, or the place an area government reports for).
+_BODY_SUFFIXES = ("人民政府", "政府", "办公厅", "办公室", "管委会", "管理委员会", "委员会", "工委", "厅", "局", "委", "中心",
+                  "院", "署", "部", "办", "所", "站", "馆", "处", "队", "社", "会", "台", "校", "公司", "集团", "办事处",
+                  "街道", "实验区", "开发区", "高新区", "新区", "示范区", "省", "市", "县", "区", "州", "盟", "旗", "镇", "乡")
+# Words of a sentence, never of a name: pronouns and determiners, verbs of reporting and working,
+# particles, list words ("现将我局", "发布…厅", "…事项无…厅" are fragments, not bodies).
+_NOT_IN_NAME = re.compile(
+    r"现将|发布|印发|公布|事项|报告|如下|根据|按照|依据|进行|开展|加强|推进|完成|做好|落实|召开|收到|提出|"
+    r"通过|及时|全面|主要|情况|工作中|以来|其中|共计|累计|合计|分别|无(?!锡)|[我本该各此其的了是在将对向从为已均等得着过把被让]|"
+    r"[0-9０-９〇○]"
+)
+_NOT_FIRST = ("全", "由", "经", "与", "和", "及", "或", "并", "但", "如", "若", "关于", "今年", "去年")
+
+
+def is_body_name(text: str) -> bool:
+    """Whether ``text`` reads as the name of a body (河北省工业和信息化厅, 平潭综合实验区管委会), not a fragment.
+
+    A name ends with a body's suffix (局/厅/委员会/办公室/政府/中心/院/所/区/县/市…), is a short run of
+    Chinese characters (brackets allowed: 中共XX委员会（XX）), and holds none of a sentence's words
+    (现将, 发布, 事项, 无, 我/本, 的, 了 …). Used on every agency candidate, the reader's and the model's.
+    """
+    name = compact(text)
+    if not 3 <= len(name) <= 40 or not name.endswith(_BODY_SUFFIXES):
+        return False
+    if not re.fullmatch(r"[\u4e00-\u9fff（）()·]+", name):
+        return False
+    if name.startswith(_NOT_FIRST):
+        return False
+    return _NOT_IN_NAME.search(name) is None
+
+
 def _is_organ(name: str) -> bool:
     return len(name) >= 3 and name.endswith(_ORGAN_SUFFIXES) and not name.startswith(("我", "本", "该", "各"))
 
@@ -287,7 +340,33 @@ def detect_agency(text: str, year: int | None = None) -> str | None:
     )
     if mentions:
         return mentions.most_common(1)[0][0]
-    return None
+    return _self_named(text)
+
+
+# 我局 / 本厅 / 我委: how a body refers to itself, and the suffix its name then ends with.
+_SELF_REFERENCE = re.compile(r"(?:我|本)(局|厅|委|办|院|中心|区|县|市)(?![\u4e00-\u9fff]{0,1}[长员])")
+_SELF_SUFFIX = {"局": ("局",), "厅": ("厅",), "委": ("委员会", "委"), "办": ("办公室", "办"), "院": ("院",),
+                "中心": ("中心",), "区": ("区人民政府", "区政府", "区管委会", "区"), "县": ("县人民政府", "县政府", "县"),
+                "市": ("市人民政府", "市政府", "市")}
+_NAMED_BODY = re.compile(
+    r"[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|旗)[\u4e00-\u9fff]{0,16}?(?:人民政府|政府|办公室|委员会|管委会|局|厅|委|中心|院)"
+)
+
+
+def _self_named(text: str) -> str | None:
+    """Where the text says only 我局 / 本厅: the body of that kind the text names most often (its name printed
+    somewhere in the body), else None."""
+    kinds = Counter(m.group(1) for m in _SELF_REFERENCE.finditer(text))
+    if not kinds:
+        return None
+    suffixes = _SELF_SUFFIX[kinds.most_common(1)[0][0]]
+    names: Counter[str] = Counter()
+    for m in _NAMED_BODY.finditer(compact(text)):
+        name = _clean_name(m.group())
+        name = re.sub(r"^(?:经|由|向|在|对|与|和|及|会同|联合|协调|配合)", "", name)
+        if name.endswith(suffixes) and is_body_name(name):
+            names[name] += 1
+    return names.most_common(1)[0][0] if names else None
 
 
 # ----------------------------------------------------------------- all together
@@ -297,8 +376,9 @@ def detect_meta(doc: Document, sections: Sequence[Section]) -> Meta:
     year = detect_year(text)
     kind = detect_kind(text, sections)
     layout = None if kind == "work_summary" else detect_layout(text, sections, year)
+    agency = detect_agency(text, year)
     return Meta(
-        agency=detect_agency(text, year),
+        agency=agency if agency is not None and is_body_name(agency) else None,  # never a fragment of a sentence
         year=year,
         kind=kind,
         layout=layout,
@@ -313,4 +393,5 @@ __all__ = [
     "detect_meta",
     "detect_published",
     "detect_year",
+    "is_body_name",
 ]

@@ -21,8 +21,9 @@ from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
 from extractor.reader import read_document
-from extractor.readings import Extraction, RunInfo
+from extractor.readings import Evidence, Extraction, Reading, RunInfo
 from extractor.reconcile import reconcile
+from extractor.record import Record
 from extractor.sections import split_sections
 
 EngineChoice = Literal["reader", "llm", "both"]
@@ -77,7 +78,9 @@ def extract_document(
     if options.engine in ("llm", "both"):
         settings = options.llm or LlmSettings.from_env()
         try:
-            from extractor.llm.engine import read_with_model_sync  # openai/instructor only when a model is asked for
+            from extractor.llm.engine import (
+                read_with_model_sync,  # openai/instructor only when a model is asked for
+            )
 
             llm, run = read_with_model_sync(doc, sections, meta, settings, on_call=on_model_call)
         except ModelError as exc:
@@ -92,10 +95,15 @@ def extract_document(
         llm.record = llm.record.model_copy(update={"sections": headings})
     if reader is not None:
         record, evidence = reconcile(reader, llm, doc.text)
+        record, evidence = _with_figures(record, evidence, reader, llm)
     else:
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
+    if record.meta.kind == "work_summary":
+        record, evidence = _without_tables(record, evidence)
     evidence = {
-        path: ev.model_copy(update={"source_span": doc.to_source(ev.span)}) if ev.span is not None else ev
+        path: ev.model_copy(update={"source_span": doc.to_source(ev.span), "boxes": doc.to_boxes(ev.span)})
+        if ev.span is not None
+        else ev
         for path, ev in evidence.items()
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []
@@ -103,8 +111,36 @@ def extract_document(
     run = run.model_copy(
         update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256}
     )
-    problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]
+    problems = [*doc.problems, *(reader.problems if reader else []), *(llm.problems if llm else [])]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
+
+
+def _with_figures(
+    record: Record, evidence: dict[str, Evidence], reader: Reading, llm: Reading | None
+) -> tuple[Record, dict[str, Evidence]]:
+    """The figures of the reader (the model's where the reader read none) with their evidence ``figures.N``,
+    and the reader's evidence of its claims (``claims.N``): list items, not cells, so not reconciled cell by cell."""
+    source = reader
+    if not reader.record.figures and llm is not None and llm.record.figures:
+        source = llm
+    record = record.model_copy(update={"figures": source.record.figures})
+    evidence = {p: ev for p, ev in evidence.items() if not p.startswith("figures.")}
+    evidence |= {p: ev for p, ev in source.evidence.items() if p.startswith("figures.")}
+    if record.claims == reader.record.claims:
+        evidence |= {p: ev for p, ev in reader.evidence.items() if p.startswith("claims.") and p not in evidence}
+    return record, evidence
+
+
+_TABLE_KEYS = ("active_disclosure", "applications", "review_litigation", "pre2019")
+
+
+def _without_tables(record: Record, evidence: dict[str, Evidence]) -> tuple[Record, dict[str, Evidence]]:
+    """A work summary prints no report tables (spec "meta.kind"): no table keys, ``layout`` null."""
+    record = record.model_copy(
+        update={key: None for key in _TABLE_KEYS} | {"meta": record.meta.model_copy(update={"layout": None})}
+    )
+    kept = {path: ev for path, ev in evidence.items() if path.split(".", 1)[0] not in _TABLE_KEYS}
+    return record, kept
 
 
 def extract_path(

@@ -101,7 +101,8 @@ _TOP_RE = re.compile(rf"(?<![{_CN}第])([{_CN}]{{1,3}})[ \u3000]*(?:、|\.(?!\d)
 # (一)  and  一) with a lost opening bracket
 _SUB_RE = re.compile(rf"(?<![第])(\()?([{_CN}]{{1,3}})\)")
 # numbered paragraphs of a free-form work summary: 1. 2、 at a line start
-_PARA_RE = re.compile(r"(?m)^[ \t\u3000#*]*(\d{1,2})[.、](?![\d])")
+_PARA_RE = re.compile(r"(?m)(?:^|(?<=[。:;!?]))[ \t\u3000#*]*(\d{1,2})[.、](?![\d])")
+_PARA_TITLE_MAX = 40  # a paragraph title longer than this up to its 。 is a sentence: cut as a heading
 _AFTER_NUMBER = re.compile(r"[ \t\u3000]*\n?[ \t\u3000]*")
 _INDENT = re.compile(r"[ \t\u3000]*")
 _ENUMERATED = ("季", "类", "级", "批")  # 三、四季度, 一、二类: numerals listed, not a heading
@@ -127,7 +128,7 @@ _TABLE_SUBROWS = {"予以公开", "部分公开", "不予公开", "无法提供"
 _TABLE_LOOK = re.compile(
     r"[ \t\u3000\n]*(?:(?:条|件|个|项|人次|人|次|万元|元)[ \t\u3000\n]+)?[+-]?\d+(?![\d]*[ \u3000]*[年月日号%.\-—–])"
 )
-_UNIT_CELL = re.compile(r"(?:^|[\s\t])(?:条|件|个|项|人次|人|次|万元|元)[\s\t]+\d", re.M)
+_UNIT_CELL = re.compile(r"(?:^|[\s\t])(?:条|件|个|项|人次|人|次|万元|元)[\s\t]+\d", re.MULTILINE)
 # A page footer (-5-, — 7 —) printed between a heading and its body is not a table cell.
 _PAGE_FOOTER = re.compile(r"[ \t\u3000\n]*[-—–]+[ \u3000]*\d+[ \u3000]*[-—–]+")
 # Site chrome after the body of a web page.
@@ -139,8 +140,14 @@ _TOC_FILLER = " \t\u3000\n.·…-—0123456789"  # dot leaders and page numbers 
 _BODY_START_MARKERS = re.compile(r"=+\s*正文\s*=+")
 
 
+def _skip(pattern: re.Pattern[str], text: str, pos: int, end: int | None = None) -> int:
+    """Where a run of ``pattern`` (which may be empty) starting at ``pos`` ends."""
+    m = pattern.match(text, pos, len(text) if end is None else end)
+    return m.end() if m else pos
+
+
 class _Candidate:
-    __slots__ = ("n", "number", "start", "text_start", "end")
+    __slots__ = ("end", "n", "number", "start", "text_start")
 
     def __init__(self, n: int, number: str, start: int, text_start: int, end: int) -> None:
         self.n, self.number, self.start, self.text_start, self.end = n, number, start, text_start, end
@@ -168,7 +175,7 @@ class _Lines:
         """(markdown table row, holds a tab) for the line starting at ``line_start``."""
         cached = self._facts.get(line_start)
         if cached is None:
-            first = _INDENT.match(self.text, line_start, line_end).end()
+            first = _skip(_INDENT, self.text, line_start, line_end)
             # a markdown table row: starts with a pipe and has more (a lone leading '|' is debris)
             markdown = self.text.startswith("|", first) and self.text.count("|", first + 1, line_end) >= 1
             cached = (markdown, self.text.find("\t", line_start, line_end) >= 0)
@@ -271,7 +278,7 @@ def _top_candidates(text: str, lines: _Lines, body: Span) -> Iterable[_Candidate
             continue
         if _in_table_line(text, lines, m.start()):
             continue
-        text_start = _AFTER_NUMBER.match(text, m.end()).end()
+        text_start = _skip(_AFTER_NUMBER, text, m.end())
         if text_start >= len(text):
             continue
         listed = _TOP_RE.match(text, text_start) or text[text_start + 1 : text_start + 2] in _ENUMERATED
@@ -395,7 +402,16 @@ def _heading_end(text: str, start: int, limit: int) -> int:
         return start + len(seg.rstrip())  # alone on its line: stray spaces inside belong to it
     if first and _plain(first) and len(first) <= 25:
         return start + len(first)
+    if first and (ws or newline >= 0 or start + len(seg) >= limit) and _clauses(first):
+        return start + len(first)  # 一、强化组织领导，健全工作机制 followed by a line break or a gap
     return start + _run_on_end(seg)
+
+
+def _clauses(segment: str) -> bool:
+    """A heading of two short clauses (强化组织领导，健全工作机制): commas only, no sentence of the body."""
+    if len(segment) > 30 or any(ch in segment for ch in "。;:!?") or "一是" in segment or _glued_digits(segment):
+        return False
+    return _body_start(segment) is None
 
 
 def _plain(segment: str) -> bool:
@@ -429,6 +445,22 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+# How the first sentence of a body begins, where flattened text runs it on after its heading: the body
+# itself as subject (我厅, 我局, 本机关), a time adverbial (一年来, 今年, 全年), a preposition opening a
+# clause (在…过程中, 根据, 按照, 围绕). Looked for from the third character of the heading on.
+_BODY_START = re.compile(
+    r"我(?:们|[省市县区厅局委办部院署中镇乡街])|本(?:机关|单位|部门|厅|局|委|办)|"
+    r"(?:一|半|近|多)年来|今年|去年|全年|本年度?|年内|"
+    r"(?<![存现所实内潜自正好])在(?![线内外于此])|根据|按照|围绕|针对|对照|为(?:了|进一步|深入|切实|全面)"
+)
+
+
+def _body_start(head: str) -> int | None:
+    """Where a body sentence starts inside ``head`` (at least two characters in), or None."""
+    m = _BODY_START.search(head, 2)
+    return m.start() if m else None
+
+
 def _run_on_end(seg: str) -> int:
     """The end of a heading that runs straight into its body (no line break, no space)."""
     hard = len(seg)
@@ -444,6 +476,9 @@ def _run_on_end(seg: str) -> int:
     if listed > 0:
         return listed
     head = seg[:hard]
+    body = _body_start(head)
+    if body is not None:
+        return body  # 经验做法|在依法行政过程中, 工作亮点|一年来, 存在问题及改进措施|我厅依法行政…
     if kind in ("(", "digit", " ", "\t", "\u3000") and len(head) <= 30:
         return hard
     if kind == "。" and len(head) <= 16:
@@ -479,7 +514,7 @@ def _children(text: str, lines: _Lines, start: int, stop: int) -> list[Section]:
             continue  # 一) without its bracket only where a heading can start
         if _in_table_line(text, lines, m.start()):
             continue
-        text_start = _AFTER_NUMBER.match(text, m.end()).end()
+        text_start = _skip(_AFTER_NUMBER, text, m.end())
         end = _heading_end(text, text_start, stop)
         title = compact(text[text_start:end])
         if not title or title in _TABLE_SUBROWS:
@@ -505,13 +540,23 @@ def _numbered_paragraphs(text: str, lines: _Lines, body: Span) -> list[_Candidat
         n = int(m.group(1))
         if n != last + 1:
             continue
-        text_start = _AFTER_NUMBER.match(text, m.end()).end()
-        end = _heading_end(text, text_start, len(text))
+        text_start = _skip(_AFTER_NUMBER, text, m.end())
+        end = _paragraph_title_end(text, text_start)
         if end <= text_start:
             continue
         chosen.append(_Candidate(n, m.group(1), m.start(1), text_start, end))
         last = n
     return chosen if len(chosen) >= 2 else []
+
+
+def _paragraph_title_end(text: str, start: int) -> int:
+    """A numbered paragraph's title is its text up to the first 。 (1.政府工作做到公开透明。…), on its line."""
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    stop = text.find("。", start, min(line_end, start + _PARA_TITLE_MAX + 1))
+    if stop > start:
+        return stop
+    return _heading_end(text, start, len(text))
 
 
 def _body_end(text: str, after: int, end: int) -> int:

@@ -418,3 +418,19 @@ def test_cli_record_without_its_report_still_checks_tables(tmp_path):
     found = json.loads(result.stdout)
     assert [(f["stated"], f["computed"]) for f in found if f["rule"] == "group_sum" and f["status"] == "fail"] == [(0, 11), (0, 5)]
     assert any(f["rule"] == "prose_vs_table" and f["status"] == "not_checkable" for f in found)
+
+
+def test_hotline_cases_are_not_compared_with_table_three():
+    record = applications(GOOD)
+    text = "12345热线共受理群众诉求3790件,办结3786件,按时办结3590件。"
+    assert [f for f in checks.check_prose_vs_table(record, text) if f.status == "fail"] == []
+
+
+def test_all_zero_table_of_a_body_with_no_applications_is_not_a_finding():
+    record = applications({k: 0 for k in GOOD})
+    text = (
+        "一、总体情况\n本年度工作有序开展。\n二、主动公开政府信息情况\n略。\n"
+        "三、收到和处理政府信息公开申请情况\n本年度未收到政府信息公开申请。12345热线转办件35件,均已办结。\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n无。\n"
+    )
+    assert checks.check_empty_tables(record, text) == []

@@ -142,3 +142,33 @@ def test_claims_recall_and_precision_over_every_eval_report(eval_scores: dict[st
     misses = {rid: f"{s.correct}/{s.gold} of {s.predicted}" for rid, s in eval_scores.items() if s.correct < max(s.gold, s.predicted)}
     assert correct / gold >= MIN_RECALL, f"recall {correct}/{gold}; reports with misses: {misses}"
     assert correct / predicted >= MIN_PRECISION, f"precision {correct}/{predicted}; reports: {misses}"
+
+
+# ------------------------------------------------------------------ work-summary phrasings (issue 13)
+def _claims_of(text: str) -> list[dict]:
+    from extractor.claims import find_claims
+
+    return [f.claim.model_dump() for f in find_claims(text)]
+
+
+def test_total_after_its_parts() -> None:
+    (claim,) = _claims_of("全年制定规范性文件12项,修订8项,废止5项,共25项。")
+    assert claim["total"]["value"] == 25 and [p["value"] for p in claim["parts"]] == [12, 8, 5]
+
+
+def test_total_without_unit_before_parts_with_units_is_kept_even_when_parts_do_not_add_up() -> None:
+    (claim,) = _claims_of("省信用平台共收录11073,行政许可数据10200条,行政处罚数据874条。")
+    assert claim["total"] == {"name": "省信用平台", "value": 11073, "unit": None}
+    assert [p["value"] for p in claim["parts"]] == [10200, 874]  # 11074: the checker flags claim_sum
+
+
+def test_share_of_the_named_whole_and_rate_over_a_count_done_in_full() -> None:
+    claims = _claims_of(
+        "对47项行政权力逐条分析,提出取消22项行政权力,占全部行政权力的46%。13项行政服务全部实现网上办理,上网办理率达到100%。"
+    )
+    rates = [(c["rate"]["percent"], c["rate"]["numerator"], c["rate"]["denominator"]) for c in claims if c["rate"]]
+    assert rates == [(46, 22, 47), (100, 13, 13)]
+
+
+def test_no_rate_over_items_of_two_kinds() -> None:
+    assert _claims_of("网民有效留言30件、微信公众号留言127条,办结率100%。") == []

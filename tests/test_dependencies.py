@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Distribution name -> the module the code imports, where the two differ.
-IMPORT_NAMES = {"charset-normalizer": "charset_normalizer", "python-docx": "docx"}
+IMPORT_NAMES = {"charset-normalizer": "charset_normalizer", "python-docx": "docx", "pdfminer.six": "pdfminer"}
 
 
 def declared() -> list[str]:

@@ -246,6 +246,28 @@ def test_compare_gives_deltas_against_the_first_run() -> None:
     assert ("applications", "f1") not in rows  # no figure in any run: no row
 
 
+def test_figures_and_kind_are_scored_beside_the_fields_and_compared() -> None:
+    from extractor.record import Figure, Meta
+
+    gold = record(
+        meta=Meta(kind="work_summary"),
+        figures=[Figure(name="权责事项", value=33, unit="项"), Figure(name="信用数据", value=11073)],
+    )
+    got = record(
+        meta=Meta(kind="work_summary"),
+        figures=[Figure(name="权责事项共", value=33, unit="项"), Figure(name="信用数据", value=11073, unit="条"),
+                 Figure(name="新闻发布会", value=4, unit="场")],
+    )
+    run = score([Case(id="a", gold=gold, predicted=got), Case(id="b", gold=record(), predicted=record())])
+    assert run.figures is not None and (run.figures.tp, run.figures.fp, run.figures.fn) == (1, 2, 1)
+    assert (run.kind.correct, run.kind.total) == (2, 2)
+    assert run.per_report[1].figures is None  # a gold file without figures is not scored for them
+    unlabelled = score([Case(id="a", gold=gold.model_copy(update={"figures": None}), predicted=got)])
+    assert run.per_report[0].overall == unlabelled.per_report[0].overall  # figures are scored beside the record's fields, not in overall
+    rows = {(r.label, r.metric) for r in compare_reports([run, run])}
+    assert ("figures", "f1") in rows and ("kind", "reports right") in rows
+
+
 # ------------------------------------------------------------------ the eval set on disk and the CLI
 def make_eval_dir(root: Path, golds: dict[str, Record]) -> Path:
     (root / "gold").mkdir(parents=True)

@@ -253,3 +253,29 @@ def test_eval_report_matches_gold(report_id: str) -> None:
             assert ev.span is not None and ev.engine == "reader" and ev.value == value
             if value != 0 or ev.span.end - ev.span.start <= 2:
                 assert doc.text[ev.span.start : ev.span.end].strip() != ""
+
+
+# ------------------------------------------------------------------ labels and prose that name the quantity
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("主动公开政府信息数", "proactive_items"), ("其中:主动公开文件数", "proactive_items"),
+        ("(一)主动公开信息数量", "proactive_items"), ("信函、传真申请数", "aux.letter_fax"),
+        ("否决公开答复数", "applications.denied"), ("不予公开答复数", "applications.denied"),
+        ("申请处理数", "applications.responses"), ("对申请的答复总数", "applications.responses"),
+        ("网上申请数", "applications.online"), ("现场申请数", "applications.in_person"),
+        ("其它形式申请数", "applications.other_channel"), ("2.同意部分公开答复数", "applications.partially_granted"),
+        ("政府网站公开政府信息数", "aux.site_channel"), ("政府采购项目数", None),
+    ],
+)
+def test_statistics_labels_and_their_rewordings(label: str, key: str | None) -> None:
+    from extractor.reader.pre2019 import pre2019_key
+
+    assert pre2019_key(label) == key
+
+
+def test_prose_fallback_names_the_quantity() -> None:
+    text = "一、概述\n全年主动公开政府采购信息25条,主动公开人事信息12条。\n二、依申请公开\n未收到申请。\n"
+    assert read_pre2019(load_bytes(text.encode("utf-8"), "r.txt")).record.pre2019.proactive_items is None
+    text = "一、概述\n全年主动公开各类政府信息400余条,其中人事信息12条。\n"
+    assert read_pre2019(load_bytes(text.encode("utf-8"), "r.txt")).record.pre2019.proactive_items == 400

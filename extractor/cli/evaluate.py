@@ -181,7 +181,14 @@ def _run_table(run: EvalRun, label: str) -> Table:
         f"checks P {_pct(s.checks.precision)} R {_pct(s.checks.recall)} (TP {s.checks.tp} FP {s.checks.fp} FN {s.checks.fn})"
         if s.checks else "checks: no findings to score"
     )
+    figures = (
+        f"figures P {_pct(s.figures.precision)} R {_pct(s.figures.recall)} F1 {_pct(s.figures.f1)} "
+        f"(TP {s.figures.tp} FP {s.figures.fp} FN {s.figures.fn}, {sum(r.figures is not None for r in s.per_report)} "
+        "gold files with figures)"
+        if s.figures else "figures: no gold file labels them"
+    )
     table.caption = (
+        f"kind right {s.kind.correct}/{s.kind.total} · {figures} · "
         f"sections right {s.sections.correct}/{s.sections.total} · claims P {_pct(s.claims.precision)} "
         f"R {_pct(s.claims.recall)} ({s.claims.correct} right of {s.claims.gold} gold, {s.claims.predicted} predicted) · "
         f"{checks}"

@@ -41,6 +41,7 @@ def compare_reports(reports: Sequence[EvalReport]) -> list[CompareRow]:
             add(group, "cell accuracy", [r.tables[group].rate if group in r.tables else None for r in reports])
     add("all tables", "cell accuracy", [r.cells.rate for r in reports])
     add("sections", "reports right", [r.sections.rate for r in reports])
+    add("kind", "reports right", [r.kind.rate for r in reports])
     add("whole claims", "precision", [r.claims.precision for r in reports])
     add("whole claims", "recall", [r.claims.recall for r in reports])
     add("checks", "precision", [r.checks.precision if r.checks else None for r in reports])

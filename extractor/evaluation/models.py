@@ -9,7 +9,10 @@ from extractor.record import Number, SourceInconsistency
 
 # Field groups of the canonical record, in display order; the four tables are scored cell by cell too.
 TABLES: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation", "pre2019")
-GROUPS: tuple[str, ...] = ("meta", "sections", *TABLES, "claims")
+GROUPS: tuple[str, ...] = ("meta", "sections", *TABLES, "claims", "figures")
+# Groups summed into ``overall``: the record's fields. Figures are scored beside them (only on gold files
+# that label them), so that adding figures to a gold file does not move the record's overall score.
+RECORD_GROUPS: tuple[str, ...] = GROUPS[:-1]
 
 Value = Number | str | None
 
@@ -142,6 +145,8 @@ class ReportScore(BaseModel):
     cells: Rate = Field(default_factory=Rate)  # all four tables together
     sections_equal: bool = False
     claims: ClaimScore = Field(default_factory=ClaimScore)
+    figures: Counts | None = None  # None: the gold file does not label figures
+    kind_right: bool | None = None
     checks: CheckScore | None = None  # None: the prediction carried no findings to score
     wrong_cells: list[WrongCell] = Field(default_factory=list)
     error: str | None = None  # the extraction failed; the report was scored as an empty prediction
@@ -158,6 +163,8 @@ class EvalReport(BaseModel):
     cells: Rate = Field(default_factory=Rate)
     sections: Rate = Field(default_factory=Rate)  # reports whose heading list is right
     claims: ClaimScore = Field(default_factory=ClaimScore)
+    figures: Counts | None = None  # over the gold files that label figures
+    kind: Rate = Field(default_factory=Rate)  # reports whose meta.kind is right
     checks: CheckScore | None = None
     per_report: list[ReportScore] = Field(default_factory=list)
 

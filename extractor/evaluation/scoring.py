@@ -16,13 +16,18 @@ Rules (see ``shared/spec/report-format.md``):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
+from extractor.checks import (
+    SOURCE_RULES,  # other findings (grounding, empty_table) concern the extraction
+)
 from extractor.evaluation.align import claim_numbers, match_claims
 from extractor.evaluation.models import (
     GROUPS,
+    RECORD_GROUPS,
     TABLES,
     CheckScore,
     ClaimScore,
@@ -33,11 +38,10 @@ from extractor.evaluation.models import (
     Value,
     WrongCell,
 )
-from extractor.checks import SOURCE_RULES  # other findings (grounding, empty_table) concern the extraction
 from extractor.normalize import compact, normalize
 from extractor.numbers import decimals
 from extractor.readings import Evidence, Finding
-from extractor.record import Claim, Number, Record, SourceInconsistency, flatten
+from extractor.record import Claim, Figure, Number, Record, SourceInconsistency, flatten
 
 _SNIPPET = 80
 
@@ -225,6 +229,55 @@ def score_claims(gold: Sequence[Claim], got: Sequence[Claim]) -> tuple[dict[str,
     return _tally_up(leaves), ClaimScore(gold=len(gold), predicted=len(got), correct=correct)
 
 
+# ------------------------------------------------------------------ figures
+_PUNCT = re.compile(r"[\W_]+")
+
+
+def figure_name_key(name: str) -> str:
+    """A figure's name as compared: NFKC, whitespace and punctuation removed."""
+    return _PUNCT.sub("", normalize_text(name))
+
+
+def names_overlap(a: str, b: str) -> bool:
+    """Spec "figures": one name contains the other, or at least half of the shorter one's characters
+    occur in the longer one (after NFKC and removing whitespace and punctuation)."""
+    x, y = figure_name_key(a), figure_name_key(b)
+    if not x or not y:
+        return x == y
+    if x in y or y in x:
+        return True
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    return 2 * sum(ch in long_ for ch in short) >= len(short)
+
+
+def figures_match(gold: Figure, got: Figure) -> bool:
+    """Same value, same unit (null only with null), overlapping names."""
+    unit = (normalize_text(gold.unit) if gold.unit else None) == (normalize_text(got.unit) if got.unit else None)
+    return unit and _is_number(got.value) and gold.value == got.value and names_overlap(gold.name, got.name)
+
+
+def score_figures(gold: Sequence[Figure], got: Sequence[Figure]) -> Counts:
+    """Precision/recall over figures, matched one to one (equal names first, then overlapping ones)."""
+    used: set[int] = set()
+    unmatched: list[Figure] = []
+    for figure in got:
+        exact = next((i for i, g in enumerate(gold) if i not in used and figures_match(g, figure)
+                      and figure_name_key(g.name) == figure_name_key(figure.name)), None)
+        if exact is None:
+            unmatched.append(figure)
+        else:
+            used.add(exact)
+    fp = 0
+    for figure in unmatched:
+        hit = next((i for i, g in enumerate(gold) if i not in used and figures_match(g, figure)), None)
+        if hit is None:
+            fp += 1
+        else:
+            used.add(hit)
+    tp = len(used)
+    return Counts(tp=tp, fp=fp, fn=len(gold) - tp)
+
+
 # ------------------------------------------------------------------ checks
 def _close(gold: Number | None, got: Number | None) -> bool:
     """Equal within half a unit of the last digit gold printed (gold 146.15 accepts 146.1538…)."""
@@ -275,8 +328,12 @@ def score_case(case: Case) -> ReportScore:
     sections, report.sections_equal = score_sections(case.gold.sections, case.predicted.sections)
     claim_fields, report.claims = score_claims(case.gold.claims, case.predicted.claims)
     report.fields = {**_tally_up(leaves), "sections": sections, **claim_fields}
+    if case.gold.figures is not None:
+        report.figures = score_figures(case.gold.figures, case.predicted.figures or [])
+        report.fields["figures"] = report.figures
+    report.kind_right = case.gold.meta.kind == case.predicted.meta.kind
     report.groups = _by_group(report.fields)
-    report.overall = _tally_up(("", c) for c in report.groups.values()).get("", Counts())
+    report.overall = _tally_up(("", c) for g, c in report.groups.items() if g in RECORD_GROUPS).get("", Counts())
     report.cells = sum(report.tables.values(), Rate())
     if case.findings is not None:
         report.checks = score_findings(case.gold.source_inconsistencies or [], case.findings)
@@ -294,6 +351,10 @@ def summarize(reports: Sequence[ReportScore]) -> EvalReport:
     run.fields = dict(sorted(_tally_up(item for r in reports for item in r.fields.items()).items()))
     run.groups = _by_group(run.fields)
     run.overall = _tally_up(("", r.overall) for r in reports).get("", Counts())
+    scored = [r.figures for r in reports if r.figures is not None]
+    run.figures = _tally_up(("", c) for c in scored).get("", Counts()) if scored else None
+    kinds = [r.kind_right for r in reports if r.kind_right is not None]
+    run.kind = Rate(correct=sum(kinds), total=len(kinds))
     tables = {t: [r.tables[t] for r in reports if t in r.tables] for t in TABLES}
     run.tables = {t: sum(rates, Rate()) for t, rates in tables.items() if rates}
     run.cells = sum(run.tables.values(), Rate())

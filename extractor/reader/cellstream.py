@@ -101,9 +101,9 @@ def _masked(text: str, start: int, end: int, labels: Sequence[Item]) -> str:
         blank(m.start(1), m.end())
     for label in labels:
         before = max(start, label.span.start - 16)
-        m = _NUMERAL_BEFORE_LABEL_RE.search(text, before, label.span.start)
-        if m:
-            blank(m.start(1), m.end(1) + 1)
+        numeral = _NUMERAL_BEFORE_LABEL_RE.search(text, before, label.span.start)
+        if numeral:
+            blank(numeral.start(1), numeral.end(1) + 1)
     for m in NOT_A_CELL_RE.finditer(text, start, end):
         blank(m.start(), m.end())
     return "".join(chars)
@@ -131,7 +131,7 @@ def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]]) 
         return [label_at[s] for s in label_starts[i:j]]
 
     prev_numeric_line = -2
-    for li, (line, ls) in enumerate(zip(lines, line_starts)):
+    for li, (line, ls) in enumerate(zip(lines, line_starts, strict=True)):
         le = ls + len(line)
         if MD_RULE_RE.match(line) and "-" in line and not RUN_RE.search(line.replace("-", " ")):
             continue
@@ -222,7 +222,7 @@ def _blank_cells_from_gaps(text: str, items: list[Item]) -> list[Item]:
     if len(lone) < 3:
         return items
     gaps = []
-    for a, b in zip(lone, lone[1:]):
+    for a, b in zip(lone, lone[1:], strict=False):
         between = text[a.span.end : b.span.start]
         if between.strip():
             continue
@@ -237,7 +237,7 @@ def _blank_cells_from_gaps(text: str, items: list[Item]) -> list[Item]:
             between = text[prev.span.end : it.span.start]
             if not between.strip():
                 n_blank = (between.count("\n") - unit_gap) // unit_gap
-                for k in range(n_blank):
+                for _ in range(n_blank):
                     pos = prev.span.end + 1
                     out.append(Item(kind="blank", span=Span(start=pos, end=pos), unit=-1, explicit=True, unit_kind="lines"))
         if it.kind == "num":

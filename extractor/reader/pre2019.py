@@ -11,7 +11,8 @@ Two sources, in this order of trust:
    the digits is kept and the identities of spec §3 (parts add up to their
    total, in every column) choose; what they cannot decide stays ``None``
    with a problem line.
-2. Prose: 收到申请N件, 行政复议N件, 未收到…申请 (a 0 only where the text
+2. Prose (read by ``extractor.prose.pre2019_counts``, the module every reader of sentences shares):
+   收到申请N件, 行政复议N件, 未收到…申请 (a 0 only where the text
    says none), 未收取费用. Prose fills what the table does not give; where
    both give a value and they differ, the table wins and the difference is
    reported as a problem.
@@ -22,11 +23,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extractor.document import Document, Span
 from extractor.numbers import parse_number
+from extractor.prose import Found, pre2019_counts
 from extractor.reader.splitting import Run, split_run
 from extractor.readings import Evidence, Reading
 from extractor.record import (
@@ -40,7 +41,7 @@ from extractor.record import (
 )
 from extractor.sections import Section
 
-__all__ = ["read_pre2019"]
+__all__ = ["grid_table", "label_key", "pre2019_key", "read_pre2019", "statistics_table_span"]
 
 # ------------------------------------------------------------------ row labels
 # Printed label -> dotted key under ``pre2019`` (or ``aux.*``: rows without a
@@ -82,10 +83,58 @@ _LABELS: dict[str, str] = {
     "依申请公开信息收取的费用": "fees_10k_yuan",
 }
 
+# Rewordings of the national template's labels seen across bodies and years: each pair says the same row.
+# Applied in both directions to every label above (to find rows), and one way to canonicalise (to key them).
+_REWORDINGS: tuple[tuple[str, str], ...] = (
+    ("政府网站", "网站"), ("政府信息", "信息"), ("文件", "信息"), ("否决", "不同意"), ("不予", "不同意"),
+    ("处理数", "答复数"), ("答复总数", "答复数"), ("总数", "数"), ("数量", "数"), ("其它", "其他"), ("网上", "网络"),
+    ("现场", "当面"), ("受理", "收到"),
+)
+_LABELS["信函、传真申请数"] = "aux.letter_fax"  # one row for both channels: part of 收到申请数, neither key alone
+_LABELS["信函/传真申请数"] = "aux.letter_fax"
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.．]|其中[:：]?)+")
+
+
+def _canonical_label(label: str) -> str:
+    """A label with layout, numbering, notes and wording variants removed (网站/政府网站, 否决/不予 …)."""
+    text = _NUMBERING.sub("", re.sub(r"\s+", "", label))
+    text = re.sub(r"\([^()]{0,30}\)|（[^（）]{0,30}）", "", text).replace("的", "").replace(":", "")
+    for variant, canonical in _REWORDINGS:
+        text = text.replace(variant, canonical)
+    return text
+
+
+_CANONICAL: dict[str, str] = {}
+for _label, _key in _LABELS.items():
+    _CANONICAL.setdefault(_canonical_label(_label), _key)
+
+
+def pre2019_key(label: str) -> str | None:
+    """The ``pre2019`` key a statistics-table row label stands for (dotted; ``aux.*`` for rows that only
+    take part in an identity, ``case.*`` for an outcome row of the 复议/诉讼 group above it), or None.
+
+    Covers the national template's rows and their common rewordings (文件/信息, 网站/政府网站,
+    否决/不予/不同意, 答复数/处理数, 数/数量/总数, 信函、传真 in one row)."""
+    return _CANONICAL.get(_canonical_label(label))
+
+
+def _variants(label: str) -> set[str]:
+    """``label`` and its rewordings (each pair of ``_REWORDINGS`` either way, one or two at a time)."""
+    out = {label}
+    for _ in range(2):
+        for text in list(out):
+            for a, b in _REWORDINGS:
+                if a in text:
+                    out.add(text.replace(a, b))
+                if b in text and a not in text:
+                    out.add(text.replace(b, a))
+    return {v for v in out if pre2019_key(v) == pre2019_key(label)}
+
+
 # parent -> parts; a parent equals the sum of the parts printed (in every value column).
 _IDENTITIES: dict[str, tuple[str, ...]] = {
     "proactive_items": ("aux.web", "aux.gazette"),
-    "applications.received": (*(f"applications.{c}" for c in PRE2019_CHANNELS), "aux.email"),
+    "applications.received": (*(f"applications.{c}" for c in PRE2019_CHANNELS), "aux.email", "aux.letter_fax"),
     "applications.completed": ("aux.on_time", "aux.delayed"),
     "applications.responses": tuple(f"applications.{o}" for o in PRE2019_RESPONSE_OUTCOMES),
     **{f"{g}.total": (f"{g}.upheld", f"{g}.corrected", f"{g}.other") for g in PRE2019_CASE_GROUPS},
@@ -101,13 +150,19 @@ _ENUM_PUNCT = ".、．"
 def _label_regex() -> re.Pattern[str]:
     """Every label, longest first, with optional whitespace between characters (cells split by layout)."""
     alts = []
-    for label in sorted(_LABELS, key=len, reverse=True):
+    labels = {v for label in _LABELS for v in _variants(label)}
+    for label in sorted(labels, key=len, reverse=True):
         alts.append(r"\s*".join(re.escape(ch) for ch in label))
     return re.compile("|".join(alts))
 
 
 _LABEL_RE = _label_regex()
-_WS = re.compile(r"\s+")
+
+
+def label_key(label: str) -> str | None:
+    """The key a printed row label names (``case.*``: an outcome row of the group printed above), or None."""
+    m = _LABEL_RE.search(label)
+    return pre2019_key(m.group()) if m else None
 
 
 # ------------------------------------------------------------------ table reading
@@ -129,10 +184,6 @@ class _Table:
     columns: int = 1
     glued: bool = False
     problems: list[str] = field(default_factory=list)
-
-
-def _norm_label(raw: str) -> str:
-    return _WS.sub("", raw)
 
 
 _NOTE_RE = re.compile(r"\s*\([^()]{0,80}\)", re.S)
@@ -194,7 +245,7 @@ def _find_table(text: str) -> _Table | None:
         anchor = titles[-1] if titles else None
     if anchor is None:
         return None
-    hits = [m for m in _LABEL_RE.finditer(text, anchor.start()) if _norm_label(m.group()) in _LABELS]
+    hits = [m for m in _LABEL_RE.finditer(text, anchor.start()) if pre2019_key(m.group()) is not None]
     if len(hits) < 3:
         return None
     # the column heads are printed between the header's 单位 and the first row
@@ -202,13 +253,14 @@ def _find_table(text: str) -> _Table | None:
     head = head[head.rfind("单位") + 2 :] if "单位" in head else head[-40:]
     columns = max(1, len(_COLUMN_HEAD.findall(head)))
     cumulative = "累计" in head
-    table = _Table(columns=columns, span=Span(start=anchor.start(), end=hits[-1].end()))
+    span = Span(start=anchor.start(), end=hits[-1].end())
+    table = _Table(columns=columns, span=span)
     segments: list[tuple[str, re.Match[str], list[tuple[str, int]], bool, int]] = []
     glued_votes = 0
     last_enum = 0
     group = None  # review / litigation, for the outcome rows printed under them
     for i, m in enumerate(hits):
-        key = _LABELS[_norm_label(m.group())]
+        key = pre2019_key(m.group()) or ""
         if key in ("review.total", "litigation.total"):
             group = key.split(".")[0]
         elif key == "complaints.total":
@@ -233,13 +285,24 @@ def _find_table(text: str) -> _Table | None:
             runs, enum = _read_runs(text, pos, seg_end)
         segments.append((key, m, runs, enum, last_enum))
         if runs:
-            table.span = Span(start=table.span.start, end=max(table.span.end, runs[-1][1] + len(runs[-1][0])))
+            span = Span(start=span.start, end=max(span.end, runs[-1][1] + len(runs[-1][0])))
+            table.span = span
     table.glued = glued_votes * 2 >= len(hits)
     for key, m, runs, enum, last in segments:
         if not key or key in table.rows:
             continue  # an outcome row with no group above it, or a label printed twice
         table.rows[key] = _read_row(key, m, runs, enum, last, table, cumulative)
     _resolve(table)
+    return table
+
+
+def grid_table(rows: Iterable[tuple[str, Span, Number | None, Span | None]], span: Span) -> _Table:
+    """The statistics table as read from the file's own grid: per row its key, label span and the
+    value of the reported year's column (None: a blank cell) with the cell's span."""
+    table = _Table(span=span)
+    for key, label_span, value, cell_span in rows:
+        if key not in table.rows:
+            table.rows[key] = _Row(key=key, label_span=label_span, candidates=[(value,)], spans=[(cell_span,)])
     return table
 
 
@@ -271,7 +334,8 @@ def _read_row(
         return _Row(key=key, label_span=label_span, candidates=[(None,) * k], spans=[(None,) * k])
     if table.glued and len(runs) == 1 and k > 1:
         digits, start = runs[0]
-        cands, spans = [], []
+        cands: list[tuple[Number | None, ...]] = []
+        spans: list[tuple[Span | None, ...]] = []
         for pieces in split_run(Run(text=digits, span=Span(start=start, end=start + len(digits))), k):
             values = tuple(p.value for p in pieces)
             if cumulative and k == 2 and values[0] > values[1]:
@@ -279,12 +343,12 @@ def _read_row(
             spans.append(tuple(p.span for p in pieces))
             cands.append(values)
         if not cands:  # too few digits to fill every column: first column only
-            cands = [(parse_number(digits),) + (None,) * (k - 1)]
-            spans = [(Span(start=start, end=start + len(digits)),) + (None,) * (k - 1)]
+            cands = [(parse_number(digits), *((None,) * (k - 1)))]
+            spans = [(Span(start=start, end=start + len(digits)), *((None,) * (k - 1)))]
         return _Row(key=key, label_span=label_span, candidates=cands, spans=spans, digits=digits)
-    values = [parse_number(d) if d else None for d, _ in runs[:k]] + [None] * max(0, k - len(runs))
+    read: list[Number | None] = [parse_number(d) if d else None for d, _ in runs[:k]] + [None] * max(0, k - len(runs))
     spans_ = [Span(start=s, end=s + len(d)) if d else None for d, s in runs[:k]] + [None] * max(0, k - len(runs))
-    return _Row(key=key, label_span=label_span, candidates=[tuple(values)], spans=[tuple(spans_)])
+    return _Row(key=key, label_span=label_span, candidates=[tuple(read)], spans=[tuple(spans_)])
 
 
 def _resolve(table: _Table) -> None:
@@ -310,7 +374,7 @@ def _resolve(table: _Table) -> None:
                     column = [v[col] for v in vals]
                     if column[0] is None or any(x is None for x in column[1:]):
                         continue
-                    if column[0] != sum(column[1:]):
+                    if column[0] != sum(x for x in column[1:] if x is not None):
                         ok = False
                         break
                 if ok:
@@ -327,169 +391,13 @@ def _resolve(table: _Table) -> None:
                     changed = True
 
 
-# ------------------------------------------------------------------ prose reading
-_N = r"(?P<n>\d+)"
-_SENTENCE_END = re.compile(r"[。;!?\n]|\s{2,}")
-_NOT_APPLICATION = re.compile(r"复议|诉讼|诉求|审批|咨询|举报|投诉|信访|留言|来信")
-_CHANNEL_WORDS = {"letter": "信函", "online": "网上|网络", "in_person": "当面|现场", "fax": "传真"}
-
-# 收到政府信息公开申请3件 / 共收到信息公开申请3件 / 受理政府信息依申请公开30件
-_RECEIVED = re.compile(
-    r"(?:收到|受理|接到|接收)(?P<what>[^,。;\d]{0,25}?申请[^,。;\d]{0,8}?)(?:共计|共|合计)?" + _N + r"\s*(?:件|份|个|宗)"
-)
-# 收到2份以信函形式提出的信息公开申请
-_RECEIVED_BEFORE = re.compile(r"(?:收到|受理|接到)" + _N + r"\s*(?:件|份|个)(?P<what>[^,。;\d]{0,25}?)申请")
-_RECEIVED_NONE = (
-    re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)(?P<what>[^,。;\d]{0,30}?)申请"),
-    re.compile(r"(?:无|没有)(?P<what>[^,。;\d]{0,6}?)依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)"),
-)
-_CHANNELS = {
-    key: re.compile(r"(?:" + words + r")(?:提出|提交)?申请(?:的)?" + _N + r"\s*件") for key, words in _CHANNEL_WORDS.items()
-}
-_APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the applications received
-    "applications.responses": re.compile(r"(?<!不)答复" + _N + r"\s*件"),
-    "applications.completed": re.compile(r"办结" + _N + r"\s*件"),
-    "applications.not_this_agency": re.compile(r"不属于本(?:行政)?机关[^,。;\d]{0,8}?" + _N + r"\s*件"),
-}
-# 没有因政府信息公开而被提起的行政复议或行政诉讼: the sentence's other counts are not disclosure cases
-_CASES_NONE_FOR_DISCLOSURE = re.compile(
-    r"(?:没有|无|未)(?:因|涉及)[^,。;]{0,10}?信息公开[^,。;]{0,12}?(?:行政复议|行政诉讼)[^,。;]{0,8}"
-)
-_CASES_BOTH_ZERO = re.compile(r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?")
-_CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
-_CASES = {
-    group: (
-        re.compile(r"(?:无|未|没有)(?:收到|受理|发生|产生|出现)?[^,。;\d]{0,15}?" + word + r"(?!纠错|被纠错|败诉)"),
-        re.compile(word + r"(?:申请|案件|事项)?(?:共计|共)?" + _N + r"\s*(?:件|起|宗|个)"),
-        re.compile(_N + r"\s*(?:件|份|起)(?P<what>[^,。;\d]{0,20}?)" + word),
-    )
-    for group, word in (("review", "行政复议"), ("litigation", "行政诉讼"))
-}
-_DENIED_NONE = re.compile(r"(?:无|没有|未发生)不予公开(?:政府)?信息(?:的)?(?:情况|情形)")
-_RESPONSES_NONE = re.compile(r"(?:不存在|没有|无)[^,。;\d]{0,10}?答复(?:处理)?(?:的)?(?:情况|情形)")
-_NO_FEE = (re.compile(r"(?:未|没有|无)[^。;]{0,25}?(?:收取|收费)"), re.compile(r"免费(?:为|向)申请人"))
-_PROACTIVE = re.compile(r"主动公开[^,。;]{0,8}?信息(?:总数)?(?:共计|累计|共|为)?" + _N + r"(?:余|多)?条")
+def statistics_table_span(text: str) -> Span | None:
+    """Where the old statistics table is printed (its header to its last cell), or None."""
+    table = _find_table(text)
+    return table.span if table is not None else None
 
 
-@dataclass
-class _Found:
-    value: Number
-    span: Span
-    note: str
-
-
-class _Prose:
-    """Values stated in sentences, every reading kept (the caller decides between them)."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, list[_Found]] = {}
-
-    def count(self, key: str, m: re.Match[str], offset: int, note: str = "") -> None:
-        """The number in group ``n`` of ``m``, with the span of its digits."""
-        span = Span(start=offset + m.start("n"), end=offset + m.end("n"))
-        self.found.setdefault(key, []).append(_Found(parse_number(m.group("n")), span, m.group() + note))
-
-    def none(self, key: str, m: re.Match[str], offset: int, why: str) -> None:
-        """A 0 the text states in words; the span is the words."""
-        span = Span(start=offset + m.start(), end=offset + m.end())
-        self.found.setdefault(key, []).append(_Found(0, span, f"{m.group()} ({why})"))
-
-
-def _sentences(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
-    pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        if m.start() > pos:
-            yield pos, m.start()
-        pos = m.end()
-    if pos < end:
-        yield pos, end
-
-
-def _prose(text: str, regions: list[tuple[int, int]]) -> dict[str, list[_Found]]:
-    prose = _Prose()
-    for r_start, r_end in regions:
-        for s, e in _sentences(text, r_start, r_end):
-            sent = text[s:e]
-            _prose_applications(sent, s, prose)
-            _prose_cases(sent, s, prose)
-            _prose_fees(sent, s, prose)
-            _prose_none_answered(sent, s, prose)
-            m = _PROACTIVE.search(sent)
-            if m and "proactive_items" not in prose.found:  # the first statement is the total; later ones split it
-                prose.count("proactive_items", m, s)
-    return prose.found
-
-
-def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
-    hit = _RECEIVED.search(sent)
-    if hit and _NOT_APPLICATION.search(hit.group("what")):
-        hit = None
-    if hit is None:
-        before = _RECEIVED_BEFORE.search(sent)
-        if before and not _NOT_APPLICATION.search(before.group("what")):
-            hit = before
-            for key, words in _CHANNEL_WORDS.items():
-                if re.search(words, before.group("what")):
-                    prose.count(f"applications.{key}", before, s, " (all by this channel)")
-    if hit is not None:
-        prose.count("applications.received", hit, s)
-        rest, offset = sent[hit.end() :], s + hit.end()
-        for key, pattern in _CHANNELS.items():
-            if cm := pattern.search(rest):
-                prose.count(f"applications.{key}", cm, offset)
-        for key, pattern in _APPLICATION_DETAILS.items():
-            if pm := pattern.search(rest):
-                prose.count(key, pm, offset)
-        return
-    for pattern in _RECEIVED_NONE:
-        z = pattern.search(sent)
-        if z and not _NOT_APPLICATION.search(z.group("what")):
-            prose.none("applications.received", z, s, "stated as none")
-            return
-
-
-def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
-    if "复议" not in sent and "诉讼" not in sent:
-        return
-    if none := _CASES_NONE_FOR_DISCLOSURE.search(sent):
-        for group, word in (("review", "复议"), ("litigation", "诉讼")):
-            if word in none.group():
-                prose.none(f"{group}.total", none, s, "none related to disclosure")
-        return  # other counts in this sentence are not disclosure cases
-    if both := _CASES_BOTH_ZERO.search(sent):
-        prose.none("review.total", both, s, "stated as none")
-        prose.none("litigation.total", both, s, "stated as none")
-        return
-    if _CASES_COMBINED.search(sent):
-        prose.found.setdefault("problem", []).append(
-            _Found(0, Span(start=s, end=s + len(sent)), "review and litigation given as one combined count")
-        )
-        return
-    for group, (zero_re, count_re, before_re) in _CASES.items():
-        zero, count, before = zero_re.search(sent), count_re.search(sent), before_re.search(sent)
-        if count:
-            prose.count(f"{group}.total", count, s)
-        elif before and not re.search(r"复议|诉讼", before.group("what")):
-            prose.count(f"{group}.total", before, s)
-            if "维持" in before.group("what"):
-                prose.count(f"{group}.upheld", before, s, " (all upheld)")
-        elif zero:
-            prose.none(f"{group}.total", zero, s, "stated as none")
-
-
-def _prose_none_answered(sent: str, s: int, prose: _Prose) -> None:
-    if m := _DENIED_NONE.search(sent):
-        prose.none("applications.denied", m, s, "stated as none")
-    if m := _RESPONSES_NONE.search(sent):
-        prose.none("applications.responses", m, s, "stated as none")
-
-
-def _prose_fees(sent: str, s: int, prose: _Prose) -> None:
-    if "费" not in sent or "支出" in sent:
-        return  # 支出: what the body spent, not fees charged to applicants
-    m = _NO_FEE[0].search(sent) or _NO_FEE[1].search(sent)
-    if m and re.search(r"申请|信息公开", sent):
-        prose.none("fees_10k_yuan", m, s, "no fee charged")
+# ------------------------------------------------------------------ prose reading: extractor.prose
 
 
 # ------------------------------------------------------------------ assembly
@@ -511,7 +419,7 @@ def _row_note(row: _Row) -> str:
     return note
 
 
-def _choose_reading(key: str, row: _Row, stated: list[_Found]) -> tuple[Number | None, Span | None, str] | None:
+def _choose_reading(key: str, row: _Row, stated: list[Found]) -> tuple[Number | None, Span | None, str] | None:
     """The row's value in the reported year's column, or None when its readings still disagree.
 
     Readings that agree on that column decide it; else a single count the prose
@@ -530,11 +438,13 @@ def _choose_reading(key: str, row: _Row, stated: list[_Found]) -> tuple[Number |
     return None
 
 
-def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Reading:
+def read_pre2019(doc: Document, sections: list[Section] | None = None, grid: _Table | None = None) -> Reading:
     """The ``pre2019`` block of the record, with the span of every value.
 
     ``sections`` is accepted for the reader facade's uniform call; the table
-    and the prose patterns are found in the whole text.
+    and the prose patterns are found in the whole text. ``grid``: the
+    statistics table as the file's own grid gives it (``grid_table``), read
+    instead of the table found in the text.
     """
     text = doc.text
     pre = Pre2019()
@@ -542,18 +452,22 @@ def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Readin
     problems: list[str] = []
     table_values: dict[str, Number] = {}
 
-    table = _find_table(text)
+    table = _find_table(text) if grid is None else grid
     regions = [(0, len(text))]
     if table is not None and table.span is not None:
         regions = [(0, table.span.start), (table.span.end, len(text))]
-    prose = _prose(text, regions)
+    prose = pre2019_counts(text, regions)
     for item in prose.pop("problem", []):
         problems.append(f"prose: {item.note} ('{item.span.slice(text)[:60]}'); review/litigation left blank")
 
     if table is not None:
         problems += table.problems
         for key, row in table.rows.items():
-            if key.startswith("aux."):
+            if key == "aux.email" and "applications.other_channel" not in table.rows:
+                # e-mail is none of the template's four named channels: where no 其他形式 row is
+                # printed, it is the table's "other" channel
+                key = "applications.other_channel"
+            elif key.startswith("aux."):
                 continue
             choice = _choose_reading(key, row, prose.get(key, []))
             if choice is None:
@@ -568,7 +482,9 @@ def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Readin
                 continue
             _set(pre, key, value)
             table_values[key] = value
-            evidence[f"pre2019.{key}"] = Evidence(value=value, span=span, engine="reader", note=note)
+            evidence[f"pre2019.{key}"] = Evidence(
+                value=value, span=span, engine="reader", note=note, read_from="grid" if grid is not None else "text"
+            )
 
     for key, items in prose.items():
         values = {f.value for f in items}

@@ -113,14 +113,14 @@ def _app_checks(vals: Mapping[str, Sequence[Number | None]], row_keys: Sequence[
             continue
         ok(sum(x or 0 for x in row[:6]) == row[6])
     for c in range(N_COLS):
-        four = []
+        four: list[Number] = []
         for k in BALANCE_ROW_KEYS:
             row = vals.get(k)
-            if row is None:
-                four = None
+            value = None if row is None else (0 if k in blank else row[c])
+            if value is None:
                 break
-            four.append(0 if k in blank else row[c])
-        if four is not None and None not in four and any(four):
+            four.append(value)
+        if len(four) == len(BALANCE_ROW_KEYS) and any(four):
             ok(four[0] + four[1] == four[2] + four[3])
         tot = vals.get("total")
         outcomes = [row[c] for row in outcome_rows]
@@ -191,7 +191,7 @@ def _joint(cands: dict[str, list[Row]], row_keys: Sequence[str]) -> dict[str, li
     best_failed = None
     for combo in itertools.product(*(cands[k] for k in multi)):
         vals = dict(fixed)
-        vals.update({k: [value_of(p) for p in r] for k, r in zip(multi, combo)})
+        vals.update({k: [value_of(p) for p in r] for k, r in zip(multi, combo, strict=True)})
         _, failed = _app_checks(vals, row_keys)
         if best_failed is None or failed < best_failed:
             best, best_failed = [combo], failed
@@ -369,7 +369,7 @@ def _decode_by_position(items: Sequence[Item], layout: str) -> list[_Decoding]:
         if split and layout == "2019":
             continue
         row_keys = layout_rows(layout, split)
-        cands = {k: [[piece_of(it) for it in r]] for k, r in zip(row_keys, rows)}
+        cands = {k: [[piece_of(it) for it in r]] for k, r in zip(row_keys, rows, strict=False)}
         dec = _Decoding(name="by position", row_keys=row_keys, cands=cands)
         if orphans:
             _place_orphan(dec, orphans[0])

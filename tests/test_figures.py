@@ -101,6 +101,7 @@ def test_units_with_classifiers_multipliers_and_qualifiers() -> None:
     ]
 
 
+@pytest.mark.evalset
 def test_claims_are_relations_between_figures_on_every_eval_report() -> None:
     """Every number of every claim the reader finds is one of the record's figures."""
     for gold_path in sorted((EVAL / "gold").glob("*.json")):

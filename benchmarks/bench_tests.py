@@ -1,6 +1,6 @@
 """How long the unit tests and the eval gate take: wall time and CPU time (this process's children).
 
-    python benchmarks/bench_tests.py            # the unit tests (the README's test command), then the eval gate
+    python benchmarks/bench_tests.py            # the unit tests (the README's test command), slow tests, eval gate
     python benchmarks/bench_tests.py --unit     # the unit tests only
 
 CPU time (user + system of pytest and every process it starts) hardly depends on what else the machine is
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = [sys.executable, "-m", "pytest", "--record-mode=none", "--block-network", "-q", "-p", "no:cacheprovider"]
-RUNS = {"unit tests": BASE, "eval gate": [*BASE, "-m", "evalset"]}
+RUNS = {"unit tests": BASE, "slow tests": [*BASE, "-m", "slow"], "eval gate": [*BASE, "-m", "evalset"]}
 
 
 def _children_cpu() -> float:

@@ -18,6 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 import batch_support as bs
 import evalset
 from extractor.batch import run_batch
@@ -89,6 +91,7 @@ def _content(db: Path) -> dict[str, Counter]:
         con.close()
 
 
+@pytest.mark.slow
 def test_kill_9_mid_batch_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     inputs = tmp_path / "reports"
     files = bs.copy_eval(inputs, SAMPLE, copies=COPIES)

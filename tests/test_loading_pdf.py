@@ -232,6 +232,7 @@ def test_no_page_readable_is_refused() -> None:
         load_bytes(broken, "r.pdf")
 
 
+@pytest.mark.slow
 def test_big_pdf_is_read_page_by_page_in_bounded_memory(tmp_path: Path) -> None:
     """300 pages: memory grows with the text and grids kept, not with the pages parsed.
 

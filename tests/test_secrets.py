@@ -33,6 +33,7 @@ def _every_file(*roots: Path) -> list[Path]:
     return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
 
 
+@pytest.mark.slow
 def test_the_key_is_nowhere_in_outputs_logs_cache_or_errors(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -7,6 +7,7 @@ checked against their gold and their text twins.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -223,6 +224,28 @@ def test_damaged_page_note_reaches_the_record(tmp_path: Path) -> None:
     extraction = extract_path(path)
     assert any("could not be read" in p and "skipped" in p for p in extraction.problems)
     assert extraction.record.meta.year == 2023
+
+
+def test_scanned_page_among_text_pages_is_noted() -> None:
+    import pdf_support
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    pdf_support._register()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont(pdf_support.FONT, 12)
+    c.drawString(72, 700, "一、总体情况")
+    c.showPage()
+    image = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(image, format="PNG")
+    c.drawImage(ImageReader(io.BytesIO(image.getvalue())), 72, 300, 300, 400)  # a page that is only a picture
+    c.showPage()
+    c.save()
+    doc = load_bytes(buf.getvalue(), "r.pdf")
+    assert doc.text == "一、总体情况"
+    assert doc.problems == ["PDF page 2 has no text layer, only an image (scanned?): run OCR first (e.g. ocrmypdf) and try again"]
 
 
 def test_no_page_readable_is_refused() -> None:

@@ -86,6 +86,8 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
                 if isinstance(page, Exception):
                     raise page
                 pages.append(read_page(page, number, glyphs.fix(page, number)))
+                if not pages[-1].blocks and page.images:
+                    problems.append(f"PDF page {number} has no text layer, only an image (scanned?): {OCR_HINT}")
             except Exception as exc:  # a damaged page: skip it, read the rest
                 problems.append(f"PDF page {number} could not be read ({type(exc).__name__}); it was skipped")
             finally:

@@ -160,6 +160,22 @@ def test_text_printed_twice_for_bold_reads_once() -> None:
     assert load_bytes(build_pdf(pages), "r.pdf").text.split("\n") == ["一、总体情况", "全年收到申请5件。"]
 
 
+def test_cell_lines_join_as_printed() -> None:
+    from extractor.loading.pdf_page import cell_text
+
+    def chars(*lines: str) -> list[dict]:
+        return [
+            {"text": ch, "x0": 10.0 + 10 * k, "x1": 19.0 + 10 * k, "top": 20.0 * n, "bottom": 20.0 * n + 9, "doctop": 20.0 * n,
+             "upright": True, "size": 9.0}
+            for n, line in enumerate(lines) for k, ch in enumerate(line)
+        ]
+
+    assert cell_text(chars("自", "然", "人")) == "自然人"
+    assert cell_text(chars("(二)部分公开(区分处", "理的)")) == "(二)部分公开(区分处理的)"
+    assert cell_text(chars("75394432", ".52")) == "75394432.52"  # a number wrapped in a narrow column
+    assert cell_text(chars("Total", "number")) == "Total number"
+
+
 def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "1"), Cell(1, 0, "行政规范性文件"), Cell(1, 1, "2"),
              Cell(2, 0, "", colspan=2)]

@@ -199,12 +199,17 @@ def _line(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
 
 
 def cell_text(chars: list[Char]) -> str:
-    """A cell's text: its lines joined; one character per line (a vertical label) reads as one word."""
+    """A cell's text: its lines joined; one character per line (a vertical label) reads as one word.
+
+    Lines join without a space where either side is Chinese (wrapped text) or
+    both are digits (a number wrapped in a narrow column), with one otherwise.
+    """
     lines = [ln.strip() for ln in extract_text(chars).split("\n")]
     lines = [ln for ln in lines if ln]
     out = ""
     for ln in lines:
-        if out and not (_CJK.match(out[-1]) or _CJK.match(ln[0])):
+        wrapped = _CJK.match(out[-1:]) or _CJK.match(ln[0]) or (out[-1:].isdigit() and ln[0] in "0123456789.,")
+        if out and not wrapped:
             out += " "
         out += ln
     # justified Chinese labels come out spaced ("商 业 企 业"): a space between two Chinese characters is layout

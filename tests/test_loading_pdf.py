@@ -165,8 +165,8 @@ def test_cell_lines_join_as_printed() -> None:
 
     def chars(*lines: str) -> list[dict]:
         return [
-            {"text": ch, "x0": 10.0 + 10 * k, "x1": 19.0 + 10 * k, "top": 20.0 * n, "bottom": 20.0 * n + 9, "doctop": 20.0 * n,
-             "upright": True, "size": 9.0}
+            {"text": ch, "x0": 10.0 + 10 * k, "x1": 19.0 + 10 * k, "top": 20.0 * n, "bottom": 20.0 * n + 9,
+             "doctop": 20.0 * n, "upright": True, "size": 9.0}
             for n, line in enumerate(lines) for k, ch in enumerate(line)
         ]
 

@@ -176,6 +176,32 @@ def test_cell_lines_join_as_printed() -> None:
     assert cell_text(chars("Total", "number")) == "Total number"
 
 
+@pytest.mark.parametrize("angle", [90, -90])
+def test_label_turned_on_its_side_reads_in_order(angle: int) -> None:
+    from reportlab.pdfgen import canvas
+
+    import pdf_support
+
+    pdf_support._register()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for x0, y0, x1, y1 in [(100, 500, 300, 500), (100, 600, 300, 600), (100, 500, 100, 600), (150, 500, 150, 600),
+                           (300, 500, 300, 600), (150, 550, 300, 550)]:
+        c.line(x0, y0, x1, y1)
+    c.setFont(pdf_support.FONT, 10)
+    c.saveState()
+    c.translate(130, 510) if angle == 90 else c.translate(120, 590)
+    c.rotate(angle)
+    c.drawString(0, 0, "本年度办理结果")
+    c.restoreState()
+    c.drawString(160, 570, "(一)予以公开")
+    c.drawString(160, 520, "(二)部分公开")
+    c.showPage()
+    c.save()
+    (table,) = load_bytes(buf.getvalue(), "r.pdf").tables
+    assert _rows(table) == [["本年度办理结果", "(一)予以公开"], ["(二)部分公开"]]
+
+
 def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "1"), Cell(1, 0, "行政规范性文件"), Cell(1, 1, "2"),
              Cell(2, 0, "", colspan=2)]

@@ -198,13 +198,36 @@ def _line(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
     }
 
 
+def _rotated_lines(chars: list[Char]) -> list[str]:
+    """Text turned on its side (Word's vertical text direction): its columns, in reading order.
+
+    Turned counter-clockwise (the pen moves up the page) it reads bottom to
+    top, its lines left to right; turned clockwise, top to bottom, right to left.
+    """
+    up = sum(1 for c in chars if (c.get("matrix") or (1, 0))[1] > 0) * 2 > len(chars)
+    columns: list[list[Char]] = []
+    for c in sorted(chars, key=lambda c: (c["x0"] + c["x1"]) / 2):
+        middle = (c["x0"] + c["x1"]) / 2
+        if columns and middle - (columns[-1][-1]["x0"] + columns[-1][-1]["x1"]) / 2 <= (c["x1"] - c["x0"]) / 2:
+            columns[-1].append(c)
+        else:
+            columns.append([c])
+    if not up:
+        columns.reverse()
+    return ["".join(c["text"] for c in sorted(col, key=lambda c: c["top"], reverse=up)) for col in columns]
+
+
 def cell_text(chars: list[Char]) -> str:
     """A cell's text: its lines joined; one character per line (a vertical label) reads as one word.
 
     Lines join without a space where either side is Chinese (wrapped text) or
     both are digits (a number wrapped in a narrow column), with one otherwise.
     """
-    lines = [ln.strip() for ln in extract_text(chars).split("\n")]
+    rotated = [c for c in chars if not c.get("upright", True)]
+    if 2 * len(rotated) > len(chars):
+        lines = _rotated_lines(rotated)
+    else:
+        lines = [ln.strip() for ln in extract_text(chars).split("\n")]
     lines = [ln for ln in lines if ln]
     out = ""
     for ln in lines:

@@ -178,9 +178,8 @@ def test_cell_lines_join_as_printed() -> None:
 
 @pytest.mark.parametrize("angle", [90, -90])
 def test_label_turned_on_its_side_reads_in_order(angle: int) -> None:
-    from reportlab.pdfgen import canvas
-
     import pdf_support
+    from reportlab.pdfgen import canvas
 
     pdf_support._register()
     buf = io.BytesIO()

@@ -11,8 +11,10 @@
 * **Tables without rules** are found by alignment: consecutive lines that
   break into the same columns at wide gaps (see ``pdf_aligned``).
 * **Cell text**: the lines inside a cell are joined (no space between Chinese
-  characters, one between words); a cell printed one character per line
-  (``自\\n然\\n人``) reads as one label.
+  characters or the two halves of a wrapped number, one between words); a
+  cell printed one character per line (``自\\n然\\n人``) reads as one label, and
+  so does text turned on its side (Word's vertical text direction).
+* Text drawn twice for "bold" reads once.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import chars_to_textmap, dedupe_chars
 
 from extractor.document import Box
+from extractor.normalize import compact, normalize
 
 Char = dict[str, Any]
 
@@ -83,9 +86,7 @@ _EDGE_TOLERANCE = 2.0  # points: two rules closer than this are one
 
 
 def _compact(s: str) -> str:
-    import unicodedata
-
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+    return compact(normalize(s))
 
 
 def _lines(chars: list[Char]) -> list[dict[str, Any]]:

@@ -290,6 +290,23 @@ def test_scanned_page_among_text_pages_is_noted() -> None:
     assert note.startswith("PDF page 2 has no text layer, only an image (scanned?)") and "OCR" in note
 
 
+def test_pdf_of_page_images_only_is_refused_with_the_ocr_hint() -> None:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for _ in range(2):
+        image = io.BytesIO()
+        Image.new("RGB", (60, 80), "white").save(image, format="PNG")
+        c.drawImage(ImageReader(io.BytesIO(image.getvalue())), 72, 300, 300, 400)
+        c.showPage()
+    c.save()
+    with pytest.raises(InputError, match="no text layer.*OCR"):
+        load_bytes(buf.getvalue(), "scan.pdf")
+
+
 def test_no_page_readable_is_refused() -> None:
     data = _three_pages()
     broken = data.replace(b"/MediaBox [ 0 0 595.2756 841.8898 ]", b"/MediaBox [ 0 0 595.2756 /Broken8 ]")

@@ -34,7 +34,7 @@ def load_pdf(data: bytes, name: str) -> Loaded:
         raise InputError(f"{name} is not a PDF file (no %PDF header); check the file or its extension.")
     pages, count, problems = _read_pages(data, name)
     if not any(p.blocks for p in pages):
-        if problems and len(problems) == count:
+        if not pages:  # no page at all, or none that could be read
             raise InputError(
                 f"{name} is not a readable PDF (no page could be read); open it in a PDF viewer and re-save or print "
                 "it to a new PDF."

@@ -3,7 +3,10 @@
 Every later stage works on ``Document.text``; spans are positions in that
 text. ``Document.to_source`` turns them back into positions in
 ``Document.source`` (the decoded original: the HTML markup for a web page, the
-extracted raw text for PDF/DOCX), so every value can point at its evidence.
+extracted raw text for PDF/DOCX), so every value can point at its evidence;
+for a PDF, ``Document.to_boxes`` also gives the page and box it is printed in.
+``Document.tables`` holds the tables the file itself delimits, as grids, and
+``Document.problems`` what loading had to skip (a damaged PDF page).
 """
 
 from __future__ import annotations

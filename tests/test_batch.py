@@ -198,6 +198,7 @@ def test_eval_set_pairs() -> None:
     expected_cur = sorted([
         "hebei-kjt-2021", "hebei-gxt-2017", "hebei-gxt-2020", "hebei-gxt-2021",
         "hebei-jyt-2014", "hebei-jyt-2018", "hebei-jyt-2019", "hebei-rst-2018", "huaian-hongze-2024",
+            "huaian-hongze-2024-pdf",
         "pingtan-zone-2013", "pingtan-zone-2013-html", "pingtan-zone-2020",
         "pingtan-zone-2023", "pingtan-zone-2023-html", "pingtan-zone-2024", "pingtan-zone-2025",
     ])

@@ -7,6 +7,7 @@ checked against their gold and their text twins.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -159,6 +160,47 @@ def test_text_printed_twice_for_bold_reads_once() -> None:
     assert load_bytes(build_pdf(pages), "r.pdf").text.split("\n") == ["一、总体情况", "全年收到申请5件。"]
 
 
+def test_cell_lines_join_as_printed() -> None:
+    from extractor.loading.pdf_page import cell_text
+
+    def chars(*lines: str) -> list[dict]:
+        return [
+            {"text": ch, "x0": 10.0 + 10 * k, "x1": 19.0 + 10 * k, "top": 20.0 * n, "bottom": 20.0 * n + 9,
+             "doctop": 20.0 * n, "upright": True, "size": 9.0}
+            for n, line in enumerate(lines) for k, ch in enumerate(line)
+        ]
+
+    assert cell_text(chars("自", "然", "人")) == "自然人"
+    assert cell_text(chars("(二)部分公开(区分处", "理的)")) == "(二)部分公开(区分处理的)"
+    assert cell_text(chars("75394432", ".52")) == "75394432.52"  # a number wrapped in a narrow column
+    assert cell_text(chars("Total", "number")) == "Total number"
+
+
+@pytest.mark.parametrize("angle", [90, -90])
+def test_label_turned_on_its_side_reads_in_order(angle: int) -> None:
+    import pdf_support
+    from reportlab.pdfgen import canvas
+
+    pdf_support._register()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for x0, y0, x1, y1 in [(100, 500, 300, 500), (100, 600, 300, 600), (100, 500, 100, 600), (150, 500, 150, 600),
+                           (300, 500, 300, 600), (150, 550, 300, 550)]:
+        c.line(x0, y0, x1, y1)
+    c.setFont(pdf_support.FONT, 10)
+    c.saveState()
+    c.translate(130, 510) if angle == 90 else c.translate(120, 590)
+    c.rotate(angle)
+    c.drawString(0, 0, "本年度办理结果")
+    c.restoreState()
+    c.drawString(160, 570, "(一)予以公开")
+    c.drawString(160, 520, "(二)部分公开")
+    c.showPage()
+    c.save()
+    (table,) = load_bytes(buf.getvalue(), "r.pdf").tables
+    assert _rows(table) == [["本年度办理结果", "(一)予以公开"], ["(二)部分公开"]]
+
+
 def test_footer_printed_inside_a_table_is_not_a_cell() -> None:
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "1"), Cell(1, 0, "行政规范性文件"), Cell(1, 1, "2"),
              Cell(2, 0, "", colspan=2)]
@@ -223,6 +265,46 @@ def test_damaged_page_note_reaches_the_record(tmp_path: Path) -> None:
     extraction = extract_path(path)
     assert any("could not be read" in p and "skipped" in p for p in extraction.problems)
     assert extraction.record.meta.year == 2023
+
+
+def test_scanned_page_among_text_pages_is_noted() -> None:
+    import pdf_support
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    pdf_support._register()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont(pdf_support.FONT, 12)
+    c.drawString(72, 700, "一、总体情况")
+    c.showPage()
+    image = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(image, format="PNG")
+    c.drawImage(ImageReader(io.BytesIO(image.getvalue())), 72, 300, 300, 400)  # a page that is only a picture
+    c.showPage()
+    c.save()
+    doc = load_bytes(buf.getvalue(), "r.pdf")
+    assert doc.text == "一、总体情况"
+    (note,) = doc.problems
+    assert note.startswith("PDF page 2 has no text layer, only an image (scanned?)") and "OCR" in note
+
+
+def test_pdf_of_page_images_only_is_refused_with_the_ocr_hint() -> None:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for _ in range(2):
+        image = io.BytesIO()
+        Image.new("RGB", (60, 80), "white").save(image, format="PNG")
+        c.drawImage(ImageReader(io.BytesIO(image.getvalue())), 72, 300, 300, 400)
+        c.showPage()
+    c.save()
+    with pytest.raises(InputError, match="no text layer.*OCR"):
+        load_bytes(buf.getvalue(), "scan.pdf")
 
 
 def test_no_page_readable_is_refused() -> None:

@@ -19,16 +19,14 @@ dropped. ``Document.source`` is this raw text before normalisation;
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from extractor.document import SourceBox
 from extractor.errors import InputError
 from extractor.loading.base import Loaded, RawCell, RawTable, finish
 from extractor.loading.decoding import OCR_HINT
-from extractor.loading.pdf_page import PdfCell, PdfLine, PdfPage, PdfTable, read_page
-
-_EDGE_MATCH = 5.0  # points: a column rule of the next part within this distance of one of the first part's
+from extractor.loading.pdf_across import drop_running_lines, join_continued
+from extractor.loading.pdf_page import PdfLine, PdfPage, PdfTable, read_page
 
 
 def load_pdf(data: bytes, name: str) -> Loaded:
@@ -36,13 +34,13 @@ def load_pdf(data: bytes, name: str) -> Loaded:
         raise InputError(f"{name} is not a PDF file (no %PDF header); check the file or its extension.")
     pages, count, problems = _read_pages(data, name)
     if not any(p.blocks for p in pages):
-        if problems and len(problems) == count:
+        if not pages:  # no page at all, or none that could be read
             raise InputError(
                 f"{name} is not a readable PDF (no page could be read); open it in a PDF viewer and re-save or print "
                 "it to a new PDF."
             )
         raise InputError(f"{name} has no text layer (scanned images?); {OCR_HINT}.")
-    source, tables, boxes = _render(_join_continued(_drop_running_lines(pages)))
+    source, tables, boxes = _render(join_continued(drop_running_lines(pages)))
     text, offsets, grids = finish(source, tables)
     return Loaded(source=source, text=text, offsets=offsets, tables=grids, boxes=boxes, pages=count, problems=problems)
 
@@ -88,6 +86,8 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
                 if isinstance(page, Exception):
                     raise page
                 pages.append(read_page(page, number, glyphs.fix(page, number)))
+                if not pages[-1].blocks and page.images:
+                    problems.append(f"PDF page {number} has no text layer, only an image (scanned?): {OCR_HINT}")
             except Exception as exc:  # a damaged page: skip it, read the rest
                 problems.append(f"PDF page {number} could not be read ({type(exc).__name__}); it was skipped")
             finally:
@@ -107,191 +107,6 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
             f"PDF fonts without a character map on page(s) {', '.join(map(str, glyphs.used))}: text taken from pdfium"
         )
     return pages, number, problems
-
-
-_RUNNING_MARGIN = 0.08  # fraction of the page height at top and bottom where running headers/footers sit
-
-
-def _running_key(line: PdfLine) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
-
-
-def _drop_running_lines(pages: list[PdfPage]) -> list[PdfPage]:
-    """Drop running headers/footers: a line in the top or bottom margin printed the same (numbers aside)
-    on at least three pages and half of them (a document title, "淮安市人民政府办公室 第 # 页")."""
-    if len(pages) < 3:
-        return pages
-
-    def margin_lines(page: PdfPage) -> list[PdfLine]:
-        edge = page.height * _RUNNING_MARGIN
-        return [
-            b for b in page.blocks
-            if isinstance(b, PdfLine) and (b.box.bottom < edge or b.box.top > page.height - edge)
-        ]
-
-    seen: dict[str, int] = {}
-    for page in pages:
-        for key in {_running_key(b) for b in margin_lines(page)}:
-            seen[key] = seen.get(key, 0) + 1
-    running = {k for k, n in seen.items() if k and n >= 3 and 2 * n >= len(pages)}
-    if running:
-        for page in pages:
-            drop = [b for b in margin_lines(page) if _running_key(b) in running]
-            page.blocks = [b for b in page.blocks if not any(b is d for d in drop)]
-    return pages
-
-
-def _within(xs: list[float], ys: list[float]) -> bool:
-    return all(any(abs(x - y) <= _EDGE_MATCH for y in ys) for x in xs)
-
-
-def _continues(first: PdfTable, nxt: PdfTable) -> bool:
-    """``nxt`` goes on with ``first``: same column rules, as far as both parts draw them.
-
-    An outer rule is shared, and either the rules of one part are among the
-    other's (a first part whose header merges the label columns has fewer
-    rules than the body rows after the break), or the two agree on a run of
-    rules from that outer edge over most of the table (the data columns), where
-    the label columns are cut differently on each side of the break.
-    """
-    a, b = first.x_edges, nxt.x_edges
-    if min(len(a), len(b)) < 3:
-        return False
-    if abs(a[0] - b[0]) > _EDGE_MATCH and abs(a[-1] - b[-1]) > _EDGE_MATCH:
-        return False
-    if _within(b, a) or _within(a, b):
-        return True
-    need = max(3, -(-3 * min(len(a), len(b)) // 5))
-    return _same_run(a[::-1], b[::-1]) >= need or _same_run(a, b) >= need
-
-
-def _same_run(a: list[float], b: list[float]) -> int:
-    """How many rules ``a`` and ``b`` share from their first one on, pair by pair."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if abs(x - y) > _EDGE_MATCH:
-            break
-        n += 1
-    return n
-
-
-def _leading_table(page: PdfPage) -> tuple[PdfTable | None, list[PdfLine]]:
-    """The table a page starts with, and the lines printed beside it (left of its rules, within its height)."""
-    tables = [b for b in page.blocks if isinstance(b, PdfTable)]
-    if not tables:
-        return None, []
-    table = tables[0]
-    tol = _EDGE_MATCH
-
-    def beside(b: object) -> bool:
-        return (
-            isinstance(b, PdfLine)
-            and b.box.top >= table.box.top - tol
-            and b.box.bottom <= table.box.bottom + tol
-            and b.box.x1 <= table.box.x0 + tol
-        )
-
-    if not all(beside(b) for b in page.blocks[: page.blocks.index(table)]):
-        return None, []
-    return table, [b for b in page.blocks if isinstance(b, PdfLine) and beside(b)]
-
-
-def _regrid(table: PdfTable, edges: list[float]) -> None:
-    """Renumber the columns of ``table``'s cells in the grid of ``edges`` (a superset of its own rules)."""
-    column = [_nearest(edges, x) for x in table.x_edges]
-    for c in table.cells:
-        if c.col + c.colspan < len(column):
-            c.col, c.colspan = column[c.col], max(1, column[c.col + c.colspan] - column[c.col])
-    table.x_edges = edges
-
-
-def _join_continued(pages: list[PdfPage]) -> list[PdfPage]:
-    """Join each table continued at the top of the next page to its first part (rows run on).
-
-    The joined table stays the last block of the first page and becomes the
-    first block of the next (so a third part can join it too); it is written
-    once. Lines printed beside the next part, where the first part has a
-    column the next part lacks (a vertical label cut by the break), go into
-    the first part's cell there.
-    """
-    for prev, page in zip(pages, pages[1:], strict=False):
-        if not prev.blocks or not page.blocks or prev.number + 1 != page.number:
-            continue
-        first = prev.blocks[-1]
-        nxt, beside = _leading_table(page)
-        if not (isinstance(first, PdfTable) and nxt is not None and _continues(first, nxt)):
-            continue
-        if _repeats_header(first, nxt):
-            nxt.cells = [c for c in nxt.cells if c.row > 0]
-        edges = _merged_edges(first.x_edges + nxt.x_edges)
-        _regrid(first, edges)
-        _regrid(nxt, edges)
-        offset = first.nrows - min((c.row for c in nxt.cells), default=0)
-        for c in nxt.cells:
-            c.row += offset
-        added = _carry_over(first, nxt.cells, offset)
-        rows = max((c.row + c.rowspan for c in nxt.cells), default=first.nrows) - first.nrows
-        _take_beside(first, beside, rows, page)
-        first.cells.extend(added)
-        first.nrows = max((c.row + c.rowspan for c in first.cells), default=first.nrows)
-        first.pages.extend(nxt.pages)
-        page.blocks[page.blocks.index(nxt)] = first
-    return pages
-
-
-def _merged_edges(xs: list[float]) -> list[float]:
-    out: list[float] = []
-    for x in sorted(xs):
-        if not out or x - out[-1] > _EDGE_MATCH:
-            out.append(x)
-    return out
-
-
-def _take_beside(first: PdfTable, lines: list[PdfLine], rows: int, page: PdfPage) -> None:
-    """Lines beside the next part, left of its rules: the rest of the first part's cell in that column."""
-    bottom = [c for c in first.cells if c.row + c.rowspan == first.nrows]
-    for line in sorted(lines, key=lambda ln: ln.box.top):
-        x = (line.box.x0 + line.box.x1) / 2
-        cell = next((c for c in bottom if c.box.x0 <= x <= c.box.x1), None)
-        if cell is None:
-            continue
-        cell.text += line.text.replace(" ", "")
-        if cell.row + cell.rowspan == first.nrows:
-            cell.rowspan += rows
-        page.blocks.remove(line)
-
-
-def _carry_over(first: PdfTable, cells: list[PdfCell], start: int) -> list[PdfCell]:
-    """``cells`` of the next part, less those that only continue a cell cut by the page break.
-
-    A cell at the bottom of the first part (a vertical label, a group label
-    spanning rows) is cut by the break when the cell in the same columns at
-    the top of the next part is its empty rest, or when neither has a rule
-    drawn at the break: the two are one cell, which spans on (its text joined).
-    """
-    open_cells = {(c.col, c.colspan): c for c in first.cells if c.row + c.rowspan == first.nrows}
-    out: list[PdfCell] = []
-    for c in cells:
-        above = open_cells.get((c.col, c.colspan))
-        cut = above is not None and ((above.open_bottom and c.open_top) or (above.text and not c.text))
-        if c.row == start and above is not None and cut:
-            above.rowspan += c.rowspan
-            above.text += c.text
-            above.open_bottom = c.open_bottom
-            continue
-        out.append(c)
-    return out
-
-
-def _nearest(edges: list[float], x: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
-
-
-def _repeats_header(first: PdfTable, nxt: PdfTable) -> bool:
-    """The continued part starts with the first part's header row again."""
-    head = [c.text for c in first.row_cells(0)]
-    again = [c.text for c in nxt.row_cells(0)]
-    return bool(head) and any(head) and head == again
 
 
 def _render(pages: list[PdfPage]) -> tuple[str, list[RawTable], list[SourceBox]]:

@@ -17,6 +17,7 @@ in that text (``Document.text``).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from typing import Literal
@@ -305,7 +306,7 @@ def _looks_like_table_row(text: str, end: int) -> bool:
 def _drop_lists(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     """Drop table-of-contents runs: numbered items separated only by ;,、 (本报告包括一、…；二、…)."""
     drop: set[int] = set()
-    for a, b in zip(candidates, candidates[1:]):
+    for a, b in itertools.pairwise(candidates):
         gap = text[a.end : b.start]
         if len(gap) <= 3 and gap.strip() and all(ch in ";,、 \u3000" for ch in gap):
             drop.update((id(a), id(b)))

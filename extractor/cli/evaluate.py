@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import typer
 from rich import box
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from extractor.cli.app import app, err_console
@@ -106,7 +107,7 @@ def eval_run(
             TimeElapsedColumn(), console=err_console, transient=True,
         ) as progress:
             task = progress.add_task(f"extracting ({label})", total=len(eval_set.entries), report="")
-            run = run_eval(eval_set, options, on_report=lambda rid: progress.update(task, advance=1, report=rid))
+            run = run_eval(eval_set, options, on_report=partial(_advance, progress, task))
         target = base if len(prompts) == 1 else base / (version or "default")
         run_json = write_run(run, target)
         err_console.print(_run_table(run, label))
@@ -126,6 +127,11 @@ def eval_run(
             raise ExtractorError(f"overall micro F1 below --min-f1 {_pct(min_f1)}%: {figures}", ExitCode.FINDINGS)
 
 
+def _advance(progress: Progress, task: TaskID, report: str) -> None:
+    """Move the bar one report on and show which report was just read."""
+    progress.update(task, advance=1, report=report)
+
+
 @eval_app.command("compare")
 def eval_compare(
     runs: list[Path] = typer.Argument(..., help="Two or more run.json files (or run directories); the first is the baseline."),
@@ -136,7 +142,7 @@ def eval_compare(
         raise typer.BadParameter("give at least two runs to compare", param_hint="RUNS")
     loaded = [load_run(p) for p in runs]
     base = loaded[0].manifest
-    for path, run in zip(runs[1:], loaded[1:]):
+    for path, run in zip(runs[1:], loaded[1:], strict=True):  # one loaded run per path
         if set(run.manifest.reports) != set(base.reports) or run.manifest.gold_sha256 != base.gold_sha256:
             err_console.print(
                 f"[yellow]warning:[/] {path} scores other reports or another gold set than {runs[0]}: "
@@ -236,7 +242,7 @@ def _compare_table(rows: list[CompareRow], labels: list[str]) -> Table:
             table.add_column("Δ", justify="right")
     for row in rows:
         cells = [_pct(row.values[0])]
-        for value, delta in zip(row.values[1:], row.deltas):
+        for value, delta in zip(row.values[1:], row.deltas, strict=True):  # one delta per run after the first
             cells += [_pct(value), _delta(delta)]
         table.add_row(_GROUP_LABELS.get(row.label, row.label), row.metric, *cells)
     return table

@@ -32,9 +32,9 @@ def read_document(doc: Document, sections: list[Section], meta: Meta) -> Reading
     else:
         reading = Reading(engine="reader", record=Record())
     found = find_claims(doc.text)
-    reading.record.claims = [f.claim for f in found]
-    for i, f in enumerate(found):
-        reading.evidence[f"claims.{i}"] = Evidence(span=f.span, engine="reader", note="claim")
+    reading.record.claims = [c.claim for c in found]
+    for i, c in enumerate(found):
+        reading.evidence[f"claims.{i}"] = Evidence(span=c.span, engine="reader", note="claim")
     figures = find_figures(doc.text, _table_regions(doc.text, reading))
     reading.record.figures = [f.figure for f in figures]
     for i, f in enumerate(figures):

@@ -460,7 +460,7 @@ def _review_cells(grids: Sequence[Grid], i: int) -> dict[tuple[str, str], list[G
     """The cells of grid ``i`` by the (group, outcome) their labels name."""
     grid = grids[i]
     by_key: dict[tuple[str, str], list[GridCell]] = {}
-    for g in (v for g in grid.cells for v in (grid.run_together(g) or [g])):
+    for g in (v for c in grid.cells for v in (grid.run_together(c) or [c])):
         if not g.is_value and g.kind != "multi":
             continue
         labels = [h.label for h in grid.above(g.row, g.col)]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extractor.document import Document, Span
@@ -383,7 +384,7 @@ def _resolve(table: _Table) -> None:
             if not any(keep):
                 table.problems.append(f"pre2019 table: {parent} does not equal the sum of its parts in any reading")
                 continue
-            for row, kept in zip(rows, keep):
+            for row, kept in zip(rows, keep, strict=True):  # keep has one set per row
                 if len(kept) < len(row.candidates):
                     row.candidates = [c for i, c in enumerate(row.candidates) if i in kept]
                     row.spans = [s for i, s in enumerate(row.spans) if i in kept]

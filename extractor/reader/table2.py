@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from extractor.document import Span
-from extractor.record import ACTIVE_DISCLOSURE_ROWS, Number, active_disclosure_spec
 from extractor.reader.cellstream import Item, flexible, scan
 from extractor.reader.splitting import Piece, readings_by_count
 from extractor.reader.tablecells import Cell, Row, TableResult, consensus, piece_of, runs_of, value_of
+from extractor.record import ACTIVE_DISCLOSURE_ROWS, Number, active_disclosure_spec
 
 # Table 二 rows by their record.py labels; layout 2021 prints 规范性文件 as 行政规范性文件.
 AD_ROW_ANCHORS: dict[str, list[str]] = {key: [flexible(label)] for key, label in ACTIVE_DISCLOSURE_ROWS.items()}

@@ -24,17 +24,17 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
-from extractor.record import (
-    APPLICANT_COLUMNS,
-    BALANCE_ROW_KEYS,
-    APPLICATION_ROWS_SINGLE_OTHER,
-    APPLICATION_ROWS_SPLIT_OTHER,
-    OUTCOME_ROW_KEYS,
-    Number,
-)
 from extractor.reader.cellstream import Item, flexible, scan
 from extractor.reader.splitting import readings_by_count
 from extractor.reader.tablecells import Cell, Row, TableResult, consensus, piece_of, runs_of, value_of
+from extractor.record import (
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS_SINGLE_OTHER,
+    APPLICATION_ROWS_SPLIT_OTHER,
+    BALANCE_ROW_KEYS,
+    OUTCOME_ROW_KEYS,
+    Number,
+)
 
 COLUMNS: tuple[str, ...] = tuple(APPLICANT_COLUMNS)  # six applicant columns + total
 N_COLS = len(COLUMNS)

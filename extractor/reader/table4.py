@@ -13,10 +13,10 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from extractor.record import REVIEW_GROUPS, REVIEW_OUTCOMES, Number
 from extractor.reader.cellstream import Item, flexible, scan
 from extractor.reader.splitting import Piece, readings_by_count
 from extractor.reader.tablecells import Row, TableResult, consensus, piece_of, runs_of, value_of
+from extractor.record import REVIEW_GROUPS, REVIEW_OUTCOMES, Number
 
 _REVIEW_HEADERS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "其他", "结果", "尚未", "总计")
 # Halves of the 结果维持/结果纠正/尚未审结 headers (printed split over lines); only the table has them,

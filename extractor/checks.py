@@ -50,7 +50,9 @@ _ROW_LABEL_SHORT: dict[str, str] = {
 }
 
 
-_GROUP_NUMBER: dict[str, str] = {"denied": "（三）", "unavailable": "（四）", "not_processed": "（五）", "other_handling": "（六）"}
+_GROUP_NUMBER: dict[str, str] = {
+    "denied": "（三）", "unavailable": "（四）", "not_processed": "（五）", "other_handling": "（六）",
+}
 
 
 def _row_label(row: str) -> str:
@@ -72,9 +74,10 @@ def _fmt(value: Number | None) -> str:
 
 def _info(rule: str, where: str, paths: list[str], missing: Iterable[str], message: str = "") -> Finding:
     missing = list(missing)
+    shown = ", ".join(missing[:6]) + ("…" if len(missing) > 6 else "")
     return Finding(
         rule=rule, where=where, paths=paths, severity="info", status="not_checkable",
-        message=message or ("not checkable: blank or missing " + ", ".join(missing[:6]) + ("…" if len(missing) > 6 else "")),
+        message=message or ("not checkable: blank or missing " + shown),
     )
 
 
@@ -233,14 +236,16 @@ def check_claims(record: Record) -> list[Finding]:
                 exact = float(r.numerator) / float(r.denominator) * 100
                 findings.append(Finding(
                     rule="claim_rate", where=where, paths=[path], stated=r.percent, computed=round(exact, 2),
-                    message=f"{r.name}: printed {_fmt(r.percent)}%, but {_fmt(r.numerator)}/{_fmt(r.denominator)} = {exact:.2f}%",
+                    message=f"{r.name}: printed {_fmt(r.percent)}%, "
+                    f"but {_fmt(r.numerator)}/{_fmt(r.denominator)} = {exact:.2f}%",
                 ))
         if claim.total is not None and claim.parts and claim.complete:
             computed = _clean(sum(p.value for p in claim.parts))
             if not _equal(claim.total.value, computed):
                 findings.append(Finding(
                     rule="claim_sum", where=where, paths=[path], stated=claim.total.value, computed=computed,
-                    message=f"{claim.total.name}: stated {_fmt(claim.total.value)}, its parts add up to {_fmt(computed)}",
+                    message=f"{claim.total.name}: stated {_fmt(claim.total.value)}, "
+                    f"its parts add up to {_fmt(computed)}",
                 ))
     return findings
 
@@ -473,7 +478,9 @@ def check_grounding(record: Record, text: str | None, evidence: dict[str, Eviden
 
 # ------------------------------------------------------------------ empty tables
 _TABLE_ROLES: dict[str, str] = {
-    "active_disclosure": "表二 主动公开", "applications": "表三 收到和处理申请", "review_litigation": "表四 行政复议、行政诉讼",
+    "active_disclosure": "表二 主动公开",
+    "applications": "表三 收到和处理申请",
+    "review_litigation": "表四 行政复议、行政诉讼",
 }
 
 
@@ -493,7 +500,9 @@ def _meaningful_numbers(text: str, span: Span) -> list[tuple[Number, Span]]:
     for tok in iter_numbers(text, span.start, span.end):
         after = text[tok.span.end : tok.span.end + 1]
         before = text[max(0, tok.span.start - 1) : tok.span.start]
-        if tok.value == 0 or after in (".", "、", "．", "年", "月", "日", "-", "—", ")", "）") or before in ("(", "（", "—", "第"):
+        if tok.value == 0:
+            continue
+        if after in (".", "、", "．", "年", "月", "日", "-", "—", ")", "）") or before in ("(", "（", "—", "第"):
             continue
         if tok.text.startswith("-") and text[tok.span.end : tok.span.end + 1] in ("-", "—"):
             continue
@@ -574,7 +583,8 @@ def _cross_year(prev: Record, cur: Record) -> list[Finding]:
             where = f"{label} 表三 {col_label}列：上年 四、结转下年度 vs 本年 二、上年结转"
             paths = [_app_path("carried_over", col)]
             if last is None or this is None:
-                findings.append(_info("cross_year", where, paths, ["上年结转下年度" if last is None else _app_path("carried_over", col)]))
+                missing = "上年结转下年度" if last is None else _app_path("carried_over", col)
+                findings.append(_info("cross_year", where, paths, [missing]))
             elif last != this:
                 findings.append(Finding(
                     rule="cross_year", where=where, paths=paths, stated=this, computed=last,
@@ -588,12 +598,15 @@ def _cross_year(prev: Record, cur: Record) -> list[Finding]:
             last_in_force, issued, repealed, in_force = (
                 p_row.get("in_force"), c_row.get("issued"), c_row.get("repealed"), c_row.get("in_force"),
             )
-            where = f"{label} 表二 {'规章' if row == 'regulations' else '行政规范性文件'}：上年现行有效 + 本年制发 − 本年废止 = 本年现行有效"
+            kind = "规章" if row == "regulations" else "行政规范性文件"
+            where = f"{label} 表二 {kind}：上年现行有效 + 本年制发 − 本年废止 = 本年现行有效"
             base = f"active_disclosure.{row}"
             paths = [f"{base}.in_force", f"{base}.issued", f"{base}.repealed"]
             inputs = (last_in_force, issued, repealed, in_force)
             if any(not isinstance(v, (int, float)) for v in inputs):
-                findings.append(_info("cross_year", where, paths, [p for p, v in zip(["上年 in_force", *paths[1:], paths[0]], inputs) if v is None]))
+                names = ["上年 in_force", *paths[1:], paths[0]]  # one name per input, in the order of inputs
+                missing_inputs = [p for p, v in zip(names, inputs, strict=True) if v is None]
+                findings.append(_info("cross_year", where, paths, missing_inputs))
                 continue
             expected = _clean(last_in_force + issued - repealed)  # type: ignore[operator]
             if not _equal(expected, in_force):  # type: ignore[arg-type]

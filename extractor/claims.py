@@ -443,12 +443,17 @@ class _Finder:
                 continue
             i = self.toks.index(pct)
             s = self.sentence_start(i)
-            whole = [j for j in self._item_counts(s, i) if self.text.find("全部", self.toks[j].end, self.toks[j].end + 16) >= 0]
+            whole = [
+                j for j in self._item_counts(s, i)
+                if self.text.find("全部", self.toks[j].end, self.toks[j].end + 16) >= 0
+            ]
             if len(whole) != 1:
                 continue
             base = self.toks[whole[0]]
             noun = re.match(r"[^,。;:()\d]{1,14}?(?=全部)", self.text[base.end : base.end + 16])
-            name = _clean(self._total_name(whole[0]) + (noun.group() if noun and noun.group() not in self._total_name(whole[0]) else "")) + m.group("rate")
+            total_name = self._total_name(whole[0])
+            extra = noun.group() if noun and noun.group() not in total_name else ""
+            name = _clean(total_name + extra) + m.group("rate")
             self.emit_rate(name, pct, base.value, base.value, base.start)
 
     def share_of_whole(self) -> None:
@@ -600,8 +605,15 @@ def _fits_truncated(numerator: Number, denominator: Number, pct: _Tok) -> bool:
 
 
 _WHOLE_RATE = re.compile(r"(?P<rate>[\u4e00-\u9fff]{1,8}率)(?:为|达|达到|均为|均达到)?\s*(?P<p>100)\s*%")
-_SHARE_OF = re.compile(r"占(?:全部|所有|总)(?P<noun>[\u4e00-\u9fff]{2,10}?)(?:总数|总量)?的?\s*(?P<p>\d+(?:\.\d+)?)\s*%")
-_BARE_TOTAL = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,16}?)(?:共计|共|合计|总计|累计)(?:收录|归集|录入|报送|发布|公示)?(?:各类)?(?:数据|信息)?(?P<n>\d+)(?=\s*,)")
+_SHARE_OF = re.compile(
+    r"占(?:全部|所有|总)(?P<noun>[\u4e00-\u9fff]{2,10}?)(?:总数|总量)?的?"
+    r"\s*(?P<p>\d+(?:\.\d+)?)\s*%"
+)
+_BARE_TOTAL = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{2,16}?)(?:共计|共|合计|总计|累计)"
+    r"(?:收录|归集|录入|报送|发布|公示)?(?:各类)?(?:数据|信息)?"
+    r"(?P<n>\d+)(?=\s*,)"
+)
 
 
 def _complete(total: Number, parts: list[_Part], etc: bool) -> bool:

@@ -61,7 +61,9 @@ def _pct1(value: float | None) -> str:
 @eval_app.callback(invoke_without_command=True)
 def eval_run(
     ctx: typer.Context,
-    eval_dir: Path = typer.Option(Path("eval"), "--eval-dir", help="Directory with manifest.jsonl, reports/ and gold/."),
+    eval_dir: Path = typer.Option(
+        Path("eval"), "--eval-dir", help="Directory with manifest.jsonl, reports/ and gold/."
+    ),
     engine: EngineChoice = typer.Option(EngineChoice.reader, "--engine", help="Which engine extracts."),
     prompt: list[str] | None = typer.Option(
         None, "--prompt", help="Prompt version for the model engine; repeat to run one eval per prompt, side by side."
@@ -103,8 +105,8 @@ def eval_run(
         options = ExtractOptions.for_engine(engine.value, settings, version)
         label = engine.value + (f" · prompt {version}" if version else "")
         with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[report]}"),
-            TimeElapsedColumn(), console=err_console, transient=True,
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[report]}"), TimeElapsedColumn(), console=err_console, transient=True,
         ) as progress:
             task = progress.add_task(f"extracting ({label})", total=len(eval_set.entries), report="")
             run = run_eval(eval_set, options, on_report=partial(_advance, progress, task))
@@ -134,7 +136,9 @@ def _advance(progress: Progress, task: TaskID, report: str) -> None:
 
 @eval_app.command("compare")
 def eval_compare(
-    runs: list[Path] = typer.Argument(..., help="Two or more run.json files (or run directories); the first is the baseline."),
+    runs: list[Path] = typer.Argument(
+        ..., help="Two or more run.json files (or run directories); the first is the baseline."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON on stdout."),
 ) -> None:
     """Per-group P/R/F1 and cell accuracy of several runs side by side, with deltas against the first."""
@@ -184,7 +188,8 @@ def _run_table(run: EvalRun, label: str) -> Table:
         str(c.fn), str(c.tn), str(c.accepted), _pct(s.cells.rate), str(s.cells.total),
     )
     checks = (
-        f"checks P {_pct(s.checks.precision)} R {_pct(s.checks.recall)} (TP {s.checks.tp} FP {s.checks.fp} FN {s.checks.fn})"
+        f"checks P {_pct(s.checks.precision)} R {_pct(s.checks.recall)} "
+        f"(TP {s.checks.tp} FP {s.checks.fp} FN {s.checks.fn})"
         if s.checks else "checks: no findings to score"
     )
     figures = (
@@ -196,7 +201,8 @@ def _run_table(run: EvalRun, label: str) -> Table:
     table.caption = (
         f"kind right {s.kind.correct}/{s.kind.total} · {figures} · "
         f"sections right {s.sections.correct}/{s.sections.total} · claims P {_pct(s.claims.precision)} "
-        f"R {_pct(s.claims.recall)} ({s.claims.correct} right of {s.claims.gold} gold, {s.claims.predicted} predicted) · "
+        f"R {_pct(s.claims.recall)} ({s.claims.correct} right of {s.claims.gold} gold, "
+        f"{s.claims.predicted} predicted) · "
         f"{checks}"
     )
     table.caption_justify = "left"
@@ -209,7 +215,8 @@ def _print_details(run: EvalRun) -> None:
         err_console.print(f"[red]extraction failed[/] {failure}", highlight=False)
     worst = sorted(((r.cells.rate, r.id) for r in s.per_report if r.cells.total and r.cells.rate is not None))[:5]
     if worst and worst[0][0] < 1:
-        err_console.print("lowest cell accuracy: " + ", ".join(f"{rid} {_pct(rate)}" for rate, rid in worst if rate < 1))
+        lowest = ", ".join(f"{rid} {_pct(rate)}" for rate, rid in worst if rate < 1)
+        err_console.print("lowest cell accuracy: " + lowest)
     wrong = s.wrong_cells
     if not wrong:
         return

@@ -70,8 +70,11 @@ _DATE_AFTER = re.compile(
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ADDRESS_BEFORE = re.compile(r"(?:号楼|号|栋|幢|单元|路|街|大道|巷|楼)\s*$")
 _ADDRESS_AFTER = re.compile(r"\s*(?:楼|层|室|号)")
-_ORDINAL_BEFORE = re.compile(r"(?:\d\s*[:·.]|[·]|第|No\.?|NO\.?|[〔\[【<《]|附件|附表|图|表|编号|代码|邮编|邮政编码|电话|传真|热线|手机|QQ|qq|"
-                             r"地址|网址|邮箱|号码|[A-Za-z]|(?:邮编|邮政编码|电话|传真|热线|手机|地址|邮箱|号码)\s*[:：]\s*|[+＋/\\@_-])\s*$")
+_ORDINAL_BEFORE = re.compile(
+    r"(?:\d\s*[:·.]|[·]|第|No\.?|NO\.?|[〔\[【<《]|附件|附表|图|表|编号|代码|"
+    r"邮编|邮政编码|电话|传真|热线|手机|QQ|qq|地址|网址|邮箱|号码|[A-Za-z]|"
+    r"(?:邮编|邮政编码|电话|传真|热线|手机|地址|邮箱|号码)\s*[:：]\s*|[+＋/\\@_-])\s*$"
+)
 _NAME_AFTER = re.compile(r"\s*(?:[A-Za-z+＋/@_·]|[-—–](?=\s*\d)|\.\d|[〕\]】>》]|号)")
 # Column headers of the report tables (tables 二/三/四 of the national forms): a number right after them is a cell.
 _TABLE_HEADER = re.compile(r"新制作数量|新公开数量|对外公开总数量|处理决定数量|本年增/减|上一年项目数量|采购项目数量|"
@@ -100,7 +103,9 @@ _TRAIL_WORDS = re.compile(
     r"分别|均|各|增长|增加|减少|下降|提高|同比|比)+$"
 )
 _NAME_MAX = 16
-_SUBJECT_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}(?:厅|局|委|办|区|市|县|省|部|院)|全[\u4e00-\u9fff]{1,2}|[\u4e00-\u9fff]?年|累计|共)$")
+_SUBJECT_ONLY = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,3}(?:厅|局|委|办|区|市|县|省|部|院)|全[\u4e00-\u9fff]{1,2}|[\u4e00-\u9fff]?年|累计|共)$"
+)
 _AFTER_RUN = re.compile(r"[\u4e00-\u9fff“”\"《》A-Za-z]{1,24}")
 # Where the noun after a number ends: the predicate or a linking word begins.
 _AFTER_STOP = re.compile(
@@ -111,7 +116,10 @@ _AFTER_STOP = re.compile(
 _BOUNDARY = re.compile(r"[,。;:!?、)\s]|和|及|与|$")
 _SENTENCE_BREAK = re.compile(r"[。;!?]|\s{2,}|\n\s*\n")
 # Words after a number that start a predicate, not the noun counted (116人参加了…, 3场次达到…).
-_VERB_START = re.compile(r"(?:参加|参与|达到|达|为|是|次|以上|以下|以内|之内|左右|同比|比|增长|下降|减少|增加|提高|占|均|全部|分别|共|累计|获得|被|已|在|对|从|向|并)")
+_VERB_START = re.compile(
+    r"(?:参加|参与|达到|达|为|是|次|以上|以下|以内|之内|左右|同比|比|增长|下降|减少|增加|提高|占|均|全部|分别|共|累计|"
+    r"获得|被|已|在|对|从|向|并)"
+)
 
 
 def figure_unit(text: str, end: int) -> tuple[str | None, bool, int]:
@@ -187,7 +195,9 @@ def _list_position(text: str, start: int) -> bool:
     """1. / 2、 where an item starts: a line start, or after a sentence end or a colon."""
     raw = text[max(0, start - 3) : start]
     before = raw.rstrip(" \t\u3000#*")
-    return not before or before[-1] in "\n。;:!?)\"”" or (len(before) < len(raw) and _CJK.match(text, start + 2) is not None)
+    if not before or before[-1] in "\n。;:!?)\"”":
+        return True
+    return len(before) < len(raw) and _CJK.match(text, start + 2) is not None
 
 
 def _clean_before(piece: str) -> str:
@@ -268,7 +278,6 @@ def find_figures(text: str, exclude: Iterable[Span] = (), start: int = 0, end: i
             name = found[-1].figure.name  # 8600亿元、1.2万亿元: a list continues the figure before it
         if not name:
             continue
-        found.append(
-            FoundFigure(figure=Figure(name=name, value=value, unit=unit, approx=approx), span=Span(start=s, end=unit_end))
-        )
+        figure = Figure(name=name, value=value, unit=unit, approx=approx)
+        found.append(FoundFigure(figure=figure, span=Span(start=s, end=unit_end)))
     return found

@@ -27,7 +27,9 @@ from extractor.sections import Section, find_body
 # headers over lines (本年新\n制作数量).
 _MARKERS_2021 = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "本年处理决定数量")
 _MARKERS_2021_TABLE3 = ("逾期不补正", "逾期未按收费通知")
-_MARKERS_2019 = ("新制作数量", "本年新公开数量", "本年度公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量")
+_MARKERS_2019 = (
+    "新制作数量", "本年新公开数量", "本年度公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量",
+)
 # The old national statistics table (统计指标 / 单位 / 统计数) and Fujian's variant (指标名称 / 计量单位).
 _MARKERS_PRE2019 = ("统计指标", "指标名称")
 _SIX_SECTION_WORDING = ("收到和处理政府信息公开申请", "本年新收政府信息公开申请数量")
@@ -62,7 +64,9 @@ def detect_layout(text: str, sections: Sequence[Section], year: int | None = Non
 _ANNUAL_SELF = re.compile(r"本(?:年度)?(?:报告|年报)|信息公开(?:工作)?年度报告(?!格式)|信息公开(?:工作)?年报")
 # In the body only 本报告 / 本年度报告 / 现将…年度报告公布如下 say what the text itself is: a summary may well say
 # it published its annual report (按时发布2022年政府信息公开工作年度报告).
-_THIS_REPORT = re.compile(r"本(?:年度)?(?:报告|年报)|(?:现将|特|现)[^。]{0,30}?年度报告[^。]{0,6}?(?:公布|发布|报告)如下")
+_THIS_REPORT = re.compile(
+    r"本(?:年度)?(?:报告|年报)|(?:现将|特|现)[^。]{0,30}?年度报告[^。]{0,6}?(?:公布|发布|报告)如下"
+)
 _CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》|<[^<>\n]{0,80}>")
 # What other reports on a body's work call themselves (spec "meta.kind"): 政务公开工作落实情况,
 # 工作总结, 法治政府建设情况报告, 工作要点完成情况.
@@ -224,9 +228,11 @@ _PROVINCIAL_ORGAN = re.compile(r"(?:(?:" + "|".join(_PROVINCES) + r")省|(?<![\u
 
 
 # What a body's name ends with (organ, office, institution, or the place an area government reports for).
-_BODY_SUFFIXES = ("人民政府", "政府", "办公厅", "办公室", "管委会", "管理委员会", "委员会", "工委", "厅", "局", "委", "中心",
-                  "院", "署", "部", "办", "所", "站", "馆", "处", "队", "社", "会", "台", "校", "公司", "集团", "办事处",
-                  "街道", "实验区", "开发区", "高新区", "新区", "示范区", "省", "市", "县", "区", "州", "盟", "旗", "镇", "乡")
+_BODY_SUFFIXES = (
+    "人民政府", "政府", "办公厅", "办公室", "管委会", "管理委员会", "委员会", "工委", "厅", "局", "委", "中心",
+    "院", "署", "部", "办", "所", "站", "馆", "处", "队", "社", "会", "台", "校", "公司", "集团", "办事处",
+    "街道", "实验区", "开发区", "高新区", "新区", "示范区", "省", "市", "县", "区", "州", "盟", "旗", "镇", "乡",
+)
 # Words of a sentence, never of a name: pronouns and determiners, verbs of reporting and working,
 # particles, list words ("现将我局", "发布…厅", "…事项无…厅" are fragments, not bodies).
 _NOT_IN_NAME = re.compile(
@@ -345,9 +351,12 @@ def detect_agency(text: str, year: int | None = None) -> str | None:
 
 # 我局 / 本厅 / 我委: how a body refers to itself, and the suffix its name then ends with.
 _SELF_REFERENCE = re.compile(r"(?:我|本)(局|厅|委|办|院|中心|区|县|市)(?![\u4e00-\u9fff]{0,1}[长员])")
-_SELF_SUFFIX = {"局": ("局",), "厅": ("厅",), "委": ("委员会", "委"), "办": ("办公室", "办"), "院": ("院",),
-                "中心": ("中心",), "区": ("区人民政府", "区政府", "区管委会", "区"), "县": ("县人民政府", "县政府", "县"),
-                "市": ("市人民政府", "市政府", "市")}
+_SELF_SUFFIX = {
+    "局": ("局",), "厅": ("厅",), "委": ("委员会", "委"), "办": ("办公室", "办"), "院": ("院",), "中心": ("中心",),
+    "区": ("区人民政府", "区政府", "区管委会", "区"),
+    "县": ("县人民政府", "县政府", "县"),
+    "市": ("市人民政府", "市政府", "市"),
+}
 _NAMED_BODY = re.compile(
     r"[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|旗)[\u4e00-\u9fff]{0,16}?(?:人民政府|政府|办公室|委员会|管委会|局|厅|委|中心|院)"
 )

@@ -91,7 +91,10 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("现行有效规范性文件", [rf"现行有效(?:的)?(?:行政)?规范性文件(?:共)?{_N}件"]),
     Concept("主动公开政府信息", [PROACTIVE.pattern]),  # the same words the pre-2019 reader reads
     # Rows of the old statistics table that have no canonical key: read from the table in the text.
-    Concept("网站公开政府信息", [rf"网站{_GAP}{{0,2}}(?:公开|发布)(?:政府)?信息{_N}条"], stat_label=r"(?:政府)?网站公开(?:政府信息数)?"),
+    Concept(
+        "网站公开政府信息", [rf"网站{_GAP}{{0,2}}(?:公开|发布)(?:政府)?信息{_N}条"],
+        stat_label=r"(?:政府)?网站公开(?:政府信息数)?",
+    ),
     Concept("政策解读", [rf"政策解读(?:稿件)?{_N}[条篇]"], stat_label=r"政策解读稿件发布数"),
     Concept("新闻发布会", [rf"新闻发布会{_N}次"], stat_label=r"新闻发布会总次数"),
 )
@@ -131,11 +134,17 @@ def compact_mapped(text: str) -> tuple[str, list[int]]:
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})年")
 _OTHER_YEAR_WORDS = re.compile(r"去年|同比|较上年|比上年|上一年(?!度?结转)|上年(?!度?结转)")
-_OTHER_BODY = re.compile(r"清理|代表|各单位|各部门|县直|区直|市直|各乡镇|乡镇|公开办|备案|牵头|起草|各地|各县|全省|全国|下属|所属")
+_OTHER_BODY = re.compile(
+    r"清理|代表|各单位|各部门|县直|区直|市直|各乡镇|乡镇|公开办|备案|牵头|起草|各地|各县|全省|全国|下属|所属"
+)
 # Subjects whose counts share the wording of table 三 (办结, 答复, 受理…件) but are not disclosure applications.
-_OTHER_SUBJECT = re.compile(r"12345|12333|12315|热线|信访|来信来访|工单|诉求|咨询|留言|建议|提案|投诉|举报|政务服务|审批|许可")
-APPLICATION_CONCEPTS = frozenset({"收到申请", "自然人申请", "法人或其他组织申请", "上年结转", "结转下年", "办结", "予以公开及部分公开",
-                                   "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"})
+_OTHER_SUBJECT = re.compile(
+    r"12345|12333|12315|热线|信访|来信来访|工单|诉求|咨询|留言|建议|提案|投诉|举报|政务服务|审批|许可"
+)
+APPLICATION_CONCEPTS = frozenset({
+    "收到申请", "自然人申请", "法人或其他组织申请", "上年结转", "结转下年", "办结", "予以公开及部分公开",
+    "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理",
+})
 _APPROX = re.compile(r"(?:近|约|超过?|逾|不到|不足)$")
 _NEGATED_CASES = re.compile(
     r"(?:没有|未|无)(?P<mid>[^。;,\d]{0,20}?)"
@@ -261,7 +270,9 @@ _CHANNEL_WORDS = {"letter": "信函", "online": "网上|网络", "in_person": "�
 
 # 收到政府信息公开申请3件 / 共收到信息公开申请3件 / 受理政府信息依申请公开30件
 _RECEIVED = re.compile(
-    r"(?:收到|受理|接到|接收)(?P<what>[^,。;\d]{0,25}?申请[^,。;\d]{0,8}?)(?:共计|共|合计)?" + _N + r"\s*(?:件|份|个|宗)"
+    r"(?:收到|受理|接到|接收)(?P<what>[^,。;\d]{0,25}?申请[^,。;\d]{0,8}?)(?:共计|共|合计)?"
+    + _N
+    + r"\s*(?:件|份|个|宗)"
 )
 # 收到2份以信函形式提出的信息公开申请
 _RECEIVED_BEFORE = re.compile(r"(?:收到|受理|接到)" + _N + r"\s*(?:件|份|个)(?P<what>[^,。;\d]{0,25}?)申请")
@@ -270,7 +281,8 @@ _RECEIVED_NONE = (
     re.compile(r"(?:无|没有)(?P<what>[^,。;\d]{0,6}?)依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)"),
 )
 _CHANNELS = {
-    key: re.compile(r"(?:" + words + r")(?:提出|提交)?申请(?:的)?" + _N + r"\s*件") for key, words in _CHANNEL_WORDS.items()
+    key: re.compile(r"(?:" + words + r")(?:提出|提交)?申请(?:的)?" + _N + r"\s*件")
+    for key, words in _CHANNEL_WORDS.items()
 }
 _APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the applications received
     "applications.responses": re.compile(r"(?<!不)答复" + _N + r"\s*件"),
@@ -281,7 +293,9 @@ _APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the a
 _CASES_NONE_FOR_DISCLOSURE = re.compile(
     r"(?:没有|无|未)(?:因|涉及)[^,。;]{0,10}?信息公开[^,。;]{0,12}?(?:行政复议|行政诉讼)[^,。;]{0,8}"
 )
-_CASES_BOTH_ZERO = re.compile(r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?")
+_CASES_BOTH_ZERO = re.compile(
+    r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?"
+)
 _CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
 _CASES = {
     group: (

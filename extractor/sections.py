@@ -113,7 +113,9 @@ _MAX_HEADING = 60  # characters a heading may take (stray spaces included)
 _SENTENCE_PUNCT = ",。;:!?"
 # Words a heading commonly ends on; used only when a heading runs straight into
 # its first sentence with nothing in between.
-_FINAL_WORDS = ("公开", "情况", "建设", "领导", "回应", "措施", "机制", "问题", "管理", "服务", "改进", "解读", "事项", "概述")
+_FINAL_WORDS = (
+    "公开", "情况", "建设", "领导", "回应", "措施", "机制", "问题", "管理", "服务", "改进", "解读", "事项", "概述",
+)
 
 _CLOSING_WORDS = ("情况", "方面", "概述")
 

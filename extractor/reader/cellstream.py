@@ -34,7 +34,10 @@ _NUMERAL_BEFORE_LABEL_RE = re.compile(r"(\d)[ \t]*[.、][ \t]*[^\d\s.、]{0,12}$
 # Digits glued to a stray '.' ('670.' / '.376375': part of a number lost) are no number at all.
 RUN_RE = re.compile(r"(?:[+-](?=\d)|(?<![\d.]))(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d.])")
 # Numbers that are never table cells: years and dates (running page headers), page counters.
-NOT_A_CELL_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[ \t]*年(?:[ \t]*\d{1,2}[ \t]*月)?(?:[ \t]*\d{1,2}[ \t]*日)?|[第共][ \t]*\d+[ \t]*页")
+NOT_A_CELL_RE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}[ \t]*年(?:[ \t]*\d{1,2}[ \t]*月)?(?:[ \t]*\d{1,2}[ \t]*日)?"
+    r"|[第共][ \t]*\d+[ \t]*页"
+)
 MD_RULE_RE = re.compile(r"^[ \t]*\|?[ \t:|-]*-[ \t:|-]*\|?[ \t]*$")
 _BLANK_MARKS = {"", "-", "/", "—", "--", "——", "－", "\\"}
 # A delimited cell holding one number (digits split over spans may come with spaces), maybe with its unit.
@@ -82,6 +85,11 @@ def find_labels(text: str, start: int, end: int, anchors: Mapping[str, Sequence[
             continue
         kept.append(item)
     return kept
+
+
+def _run_span(m: re.Match[str], offset: int) -> Span:
+    """Where a run matched in a slice of the text that begins at ``offset`` lies in the whole text."""
+    return Span(start=offset + m.start(), end=offset + m.end())
 
 
 def _masked(text: str, start: int, end: int, labels: Sequence[Item]) -> str:
@@ -146,30 +154,37 @@ def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]]) 
                     items.extend(lab.model_copy(update={"unit": unit}) for lab in labs)
                     # a label and its number in one cell ('行政许可 97'): the number follows the label
                     for m in RUN_RE.finditer(masked, labs[-1].span.end - start, b - start):
-                        items.append(Item(kind="num", span=Span(start=start + m.start(), end=start + m.end()), text=m.group(), unit=unit, unit_kind="inline"))
+                        items.append(
+                            Item(kind="num", span=_run_span(m, start), text=m.group(), unit=unit, unit_kind="inline")
+                        )
                 num = _DELIMITED_NUM_RE.match(content.replace(" ", ""))
                 if num and not labs:
                     digits = _DIGITS_RE.search(masked, a - start, b - start)
                     assert digits is not None
                     span = Span(start=start + digits.start(), end=start + digits.end())
-                    items.append(Item(kind="num", span=span, text=num.group(1), unit=unit, explicit=True, unit_kind="delimited"))
+                    items.append(Item(
+                        kind="num", span=span, text=num.group(1), unit=unit, explicit=True, unit_kind="delimited",
+                    ))
                 elif content in _BLANK_MARKS and not labs and raw.strip() in _BLANK_MARKS:
-                    items.append(Item(kind="blank", span=Span(start=a, end=b), unit=unit, explicit=True, unit_kind="delimited"))
+                    items.append(Item(
+                        kind="blank", span=Span(start=a, end=b), unit=unit, explicit=True, unit_kind="delimited",
+                    ))
             prev_numeric_line = -2
             continue
         line_labels = labels_in(ls, le)
         runs = list(RUN_RE.finditer(masked, ls - start, le - start))
-        numeric_line = bool(runs) and not line_labels and not re.search(rf"[{_CJK}A-Za-z]", masked[ls - start : le - start])
+        has_words = re.search(rf"[{_CJK}A-Za-z]", masked[ls - start : le - start]) is not None
+        numeric_line = bool(runs) and not line_labels and not has_words
         if numeric_line:
             if prev_numeric_line != li - 1:
                 unit += 1
             for m in runs:
-                items.append(Item(kind="num", span=Span(start=start + m.start(), end=start + m.end()), text=m.group(), unit=unit, unit_kind="lines"))
+                items.append(Item(kind="num", span=_run_span(m, start), text=m.group(), unit=unit, unit_kind="lines"))
             prev_numeric_line = li
             continue
         # A text line: labels and runs interleaved; runs between two labels form one unit.
         events = [(lab.span.start, lab) for lab in line_labels] + [
-            (start + m.start(), Item(kind="num", span=Span(start=start + m.start(), end=start + m.end()), text=m.group(), unit_kind="inline"))
+            (start + m.start(), Item(kind="num", span=_run_span(m, start), text=m.group(), unit_kind="inline"))
             for m in runs
         ]
         events.sort(key=lambda e: e[0])
@@ -239,7 +254,9 @@ def _blank_cells_from_gaps(text: str, items: list[Item]) -> list[Item]:
                 n_blank = (between.count("\n") - unit_gap) // unit_gap
                 for _ in range(n_blank):
                     pos = prev.span.end + 1
-                    out.append(Item(kind="blank", span=Span(start=pos, end=pos), unit=-1, explicit=True, unit_kind="lines"))
+                    out.append(
+                        Item(kind="blank", span=Span(start=pos, end=pos), unit=-1, explicit=True, unit_kind="lines")
+                    )
         if it.kind == "num":
             it = it.model_copy(update={"explicit": True})
         out.append(it)

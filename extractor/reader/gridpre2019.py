@@ -20,7 +20,9 @@ from extractor.reader.pre2019 import _Table, grid_table, label_key
 
 __all__ = ["read_pre2019_grid"]
 
-_UNIT_WORDS = frozenset({"万元", "人次", "条", "件", "次", "个", "人", "篇", "项", "份", "元", "期", "单位", "计量单位"})
+_UNIT_WORDS = frozenset({
+    "万元", "人次", "条", "件", "次", "个", "人", "篇", "项", "份", "元", "期", "单位", "计量单位",
+})
 _CUMULATIVE = re.compile(r"累计")
 
 

@@ -109,7 +109,8 @@ def _cell_of(g: GridCell | None, note: str, integer: bool = True) -> tuple[Cell,
             return Cell(note=f"{note}: '{g.cell.text}' is not a count"), f"'{g.cell.text}' is not a count; left blank"
         return Cell(value=g.value, span=span, note=note), None
     if g.kind == "multi":
-        return Cell(note=f"{note}: several numbers in one cell '{g.cell.text}'"), f"several numbers in one cell ('{g.cell.text}'); left blank"
+        problem = f"several numbers in one cell ('{g.cell.text}'); left blank"
+        return Cell(note=f"{note}: several numbers in one cell '{g.cell.text}'"), problem
     return Cell(note=f"{note}: '{g.cell.text}' is not a number"), f"'{g.cell.text}' is not a number; left blank"
 
 
@@ -152,7 +153,9 @@ def _header_columns(grid: Grid, first_data_row: int, match: Callable[[str], str 
     return found
 
 
-def _column_map(grid: Grid, first_data_row: int, match: Callable[[str], str | None], want: int) -> dict[str, int] | None:
+def _column_map(
+    grid: Grid, first_data_row: int, match: Callable[[str], str | None], want: int
+) -> dict[str, int] | None:
     found = _header_columns(grid, first_data_row, match)
     return found if len(found) == want else None
 
@@ -206,7 +209,8 @@ def _right_aligned(previous: tuple[int, dict[str, int]], ncols: int) -> dict[str
 
 
 def _has_values(grid: Grid, r: int, cmap: Mapping[str, int]) -> bool:
-    return any(g is not None and g.row == r and (g.is_value or g.kind == "multi") for g in (grid.at(r, c) for c in cmap.values()))
+    cells = (grid.at(r, c) for c in cmap.values())
+    return any(g is not None and g.row == r and (g.is_value or g.kind == "multi") for g in cells)
 
 
 def _values_row(grid: Grid, r: int, cmap: Mapping[str, int], taken: set[int]) -> int | None:
@@ -257,7 +261,9 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
         if cmap is None:
             cmap = _app_columns_by_order(grid, first, [r for r, _ in labelled])
             if cmap is not None:
-                result.problems.append(f"table 三 grid {grid.index}: columns not all named by a header; placed by the template's order")
+                result.problems.append(
+                    f"table 三 grid {grid.index}: columns not all named by a header; placed by the template's order"
+                )
         if cmap is None:
             result.problems.append(f"table 三 grid {grid.index}: no header names its seven columns; grid not read")
             continue
@@ -295,9 +301,11 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
             g = spread.get(cmap[col]) or grid.at(r, cmap[col])
             cell, problem = _cell_of(g, "table 三 grid")
             if cmap[col] in spread:
-                cell = cell.model_copy(update={"note": "table 三 grid: several numbers printed in one cell, one per column"})
+                note = "table 三 grid: several numbers printed in one cell, one per column"
+                cell = cell.model_copy(update={"note": note})
             elif g is not None and g.colspan > 1 and g.col != cmap[col]:
-                cell, problem = Cell(note="table 三 grid: cell merged with the column before"), "cell merged with the column before; left blank"
+                cell = Cell(note="table 三 grid: cell merged with the column before")
+                problem = "cell merged with the column before; left blank"
             if problem:
                 result.problems.append(f"applications.{key}.{col}: {problem}")
             result.cells[f"{key}.{col}"] = cell
@@ -305,7 +313,9 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
     for res in application_identities(table, "2021" if split else "2019"):
         if res.fails:
             where = res.row or res.column or ""
-            result.problems.append(f"applications: {res.identity} {where} fails as printed ({res.stated} vs {res.computed}); kept")
+            result.problems.append(
+                f"applications: {res.identity} {where} fails as printed ({res.stated} vs {res.computed}); kept"
+            )
     return result
 
 
@@ -391,7 +401,9 @@ def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable
         for col in (c for c in cols_spec if c != "amount_unit"):
             vcell = (row or {}).get(col, (None, None))[0]
             if row is not None and vcell is None:
-                result.problems.append(f"active_disclosure.{key}.{col}: no column of the grid is named for it; left blank")
+                result.problems.append(
+                    f"active_disclosure.{key}.{col}: no column of the grid is named for it; left blank"
+                )
             cell, problem = _cell_of(vcell, "table 二 grid", integer=False)
             v = cell.value
             if isinstance(v, (int, float)) and col not in ("amount", "amount_10k_yuan"):
@@ -452,7 +464,10 @@ def _labels_above_on_page(previous: Grid, g: GridCell) -> list[str]:
     if box is None:
         return []
     x = (box.x0 + box.x1) / 2
-    over = [h for h in previous.cells if h.kind == "text" and h.cell.box is not None and h.cell.box.x0 <= x <= h.cell.box.x1]
+    over = [
+        h for h in previous.cells
+        if h.kind == "text" and h.cell.box is not None and h.cell.box.x0 <= x <= h.cell.box.x1
+    ]
     return [h.label for h in sorted(over, key=lambda h: -h.row)]
 
 

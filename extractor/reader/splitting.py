@@ -134,7 +134,9 @@ def place(pieces: Sequence[Piece], n: int, required: Sequence[int] = ()) -> Iter
         yield row
 
 
-def readings_by_count(runs: Sequence[Run], n: int, required: Sequence[int] = (), allow_blanks: bool = True) -> Iterator[tuple[int, list[list[Piece | None]]]]:
+def readings_by_count(
+    runs: Sequence[Run], n: int, required: Sequence[int] = (), allow_blanks: bool = True
+) -> Iterator[tuple[int, list[list[Piece | None]]]]:
     """Readings of ``runs`` as a row of ``n`` cells, grouped by how many cells are printed, most first.
 
     Callers stop at the first group that gives an accepted reading: no cell

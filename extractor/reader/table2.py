@@ -20,13 +20,21 @@ from extractor.record import ACTIVE_DISCLOSURE_ROWS, Number, active_disclosure_s
 
 # Table 二 rows by their record.py labels; layout 2021 prints 规范性文件 as 行政规范性文件.
 AD_ROW_ANCHORS: dict[str, list[str]] = {key: [flexible(label)] for key, label in ACTIVE_DISCLOSURE_ROWS.items()}
-AD_ROW_ANCHORS["normative_documents"] = [r"(?:行[\s|]*政[\s|]*)?" + flexible(ACTIVE_DISCLOSURE_ROWS["normative_documents"])]
+AD_ROW_ANCHORS["normative_documents"] = [
+    r"(?:行[\s|]*政[\s|]*)?" + flexible(ACTIVE_DISCLOSURE_ROWS["normative_documents"])
+]
 AD_BLOCK = r"第[\s|]*二[\s|]*十[\s|]*条[\s|]*第?[\s|]*\([\s|]*([一二三四五六七八九十]+)[\s|]*\)[\s|]*项"
 AD_ANCHORS: dict[str, list[str]] = {**AD_ROW_ANCHORS, "block": [AD_BLOCK], "header": [flexible("信息内容")]}
 # Rows of table 二 by 第二十条 block, per layout.
 AD_BLOCKS_BY_LAYOUT: dict[str, dict[str, tuple[str, ...]]] = {
-    "2019": {"一": ("regulations", "normative_documents"), "五": ("licensing", "other_services"), "六": ("penalties", "enforcement"), "八": ("fees",), "九": ("procurement",)},
-    "2021": {"一": ("regulations", "normative_documents"), "五": ("licensing",), "六": ("penalties", "enforcement"), "八": ("fees",)},
+    "2019": {
+        "一": ("regulations", "normative_documents"), "五": ("licensing", "other_services"),
+        "六": ("penalties", "enforcement"), "八": ("fees",), "九": ("procurement",),
+    },
+    "2021": {
+        "一": ("regulations", "normative_documents"), "五": ("licensing",),
+        "六": ("penalties", "enforcement"), "八": ("fees",),
+    },
 }
 
 
@@ -156,9 +164,8 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
                 piece, col = remarked[r]
                 rest = iter(piece_of(it) for it in row_items)
                 decided[r] = [piece if c == col else next(rest) for c in range(k)]
-                result.problems.append(
-                    f"active_disclosure.{r}.{cols[col] if col is not None else '?'}: printed apart from its row with the remark that names its column"
-                )
+                where = f"active_disclosure.{r}.{cols[col] if col is not None else '?'}"
+                result.problems.append(f"{where}: printed apart from its row with the remark that names its column")
             else:
                 why[r] = f"{sum(it.kind == 'num' for it in row_items)} numbers printed for {k} columns"
                 decided[r] = None
@@ -178,7 +185,9 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
         merged, problems = consensus({r: cands}, cols)
         result.problems += [f"active_disclosure.{p}" for p in problems]
         decided[r] = [
-            Piece(value=c.value, text=str(c.value), span=c.span) if isinstance(c.value, (int, float)) and c.span else None
+            Piece(value=c.value, text=str(c.value), span=c.span)
+            if isinstance(c.value, (int, float)) and c.span
+            else None
             for c in merged[r]
         ]
     for r, cols_spec in spec.items():
@@ -188,7 +197,9 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
             result.problems.append(f"active_disclosure.{r}: {why.get(r, 'not read')}; left blank")
             row = [None] * len(cols)
         for c, cell_piece in zip(cols, row, strict=False):
-            result.cells[f"{r}.{c}"] = Cell(value=value_of(cell_piece), span=cell_piece.span if cell_piece else None, note="table 二")
+            result.cells[f"{r}.{c}"] = Cell(
+                value=value_of(cell_piece), span=cell_piece.span if cell_piece else None, note="table 二"
+            )
         if "amount_unit" in cols_spec:
             result.cells[f"{r}.amount_unit"] = _amount_unit(text, row[-1] if row else None, content.get(r, []))
     return result
@@ -203,7 +214,9 @@ _REMARK_COLUMN_2021: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 
 
-def _remarked_cells(text: str, items: Sequence[Item], content: Mapping[str, list[Item]], layout: str) -> dict[str, tuple[Piece, int | None]]:
+def _remarked_cells(
+    text: str, items: Sequence[Item], content: Mapping[str, list[Item]], layout: str
+) -> dict[str, tuple[Piece, int | None]]:
     """Multi-line cells that a converter pulled out of the 规章 / 规范性文件 rows (layout 2021).
 
     Such cells are printed, with their remark, between the block header and
@@ -213,11 +226,16 @@ def _remarked_cells(text: str, items: Sequence[Item], content: Mapping[str, list
     if layout != "2021":
         return {}
     block = next((it for it in items if it.kind == "label" and it.key == "block"), None)
-    first_row = next((it for it in items if it.kind == "label" and it.key in ("regulations", "normative_documents")), None)
+    first_row = next(
+        (it for it in items if it.kind == "label" and it.key in ("regulations", "normative_documents")), None
+    )
     if block is None or first_row is None or first_row.span.start <= block.span.end:
         return {}
     loose = list(_REMARKED_CELL.finditer(text, block.span.end, first_row.span.start))
-    short = [r for r in ("regulations", "normative_documents") if len([it for it in content.get(r, []) if it.explicit]) == 2]
+    short = [
+        r for r in ("regulations", "normative_documents")
+        if len([it for it in content.get(r, []) if it.explicit]) == 2
+    ]
     if not loose or len(loose) != len(short):
         return {}
     out: dict[str, tuple[Piece, int | None]] = {}
@@ -254,7 +272,9 @@ def _prose_tie_break(text: str, region: tuple[int, int], cands: list[Row], probl
         value = stated.pop()
         narrowed = [c for c in kept if value_of(c[col]) == value]
         if narrowed:
-            problems.append(f"active_disclosure.normative_documents: the prose count {value} chose among the cuts of the run")
+            problems.append(
+                f"active_disclosure.normative_documents: the prose count {value} chose among the cuts of the run"
+            )
             kept = narrowed
     return kept
 
@@ -267,5 +287,6 @@ def _amount_unit(text: str, amount: Piece | None, items: Sequence[Item]) -> Cell
     end = spans[-1].end
     m = re.match(r"[ \t]*(万元|亿元|元)", text[end : end + 6])
     if m:
-        return Cell(value=m.group(1), span=Span(start=end + m.start(1), end=end + m.end(1)), note="unit printed after the amount")
+        span = Span(start=end + m.start(1), end=end + m.end(1))
+        return Cell(value=m.group(1), span=span, note="unit printed after the amount")
     return Cell(value=None, note="no unit printed with the amount")

@@ -38,7 +38,8 @@ from extractor.record import (
 
 COLUMNS: tuple[str, ...] = tuple(APPLICANT_COLUMNS)  # six applicant columns + total
 N_COLS = len(COLUMNS)
-MAX_COMBINATIONS = 5_000  # joint search over ambiguous rows; beyond it each row keeps only what its own readings agree on
+# joint search over ambiguous rows; beyond it each row keeps only what its own readings agree on
+MAX_COMBINATIONS = 5_000
 MAX_SOURCE_SLIPS = 2  # identity failures a positional reading may show and still be the source's own arithmetic
 
 # ------------------------------------------------------------------ labels
@@ -396,7 +397,9 @@ def _place_orphan(dec: _Decoding, orphan: Item) -> None:
     if len(fits) == 1:
         key, c = fits[0]
         dec.cands[key][0][c] = piece
-        dec.notes[f"{key}.{COLUMNS[c]}"] = "a lone number printed away from its row; the one blank cell where the identities then hold"
+        dec.notes[f"{key}.{COLUMNS[c]}"] = (
+            "a lone number printed away from its row; the one blank cell where the identities then hold"
+        )
     else:
         dec.problems.append(f"a lone number '{orphan.text}' outside any row was not used")
 
@@ -424,12 +427,16 @@ def read_applications(text: str, start: int, end: int, layout: str) -> tuple[Tab
         if best.name == "by position" and failed > MAX_SOURCE_SLIPS or bad_rows > MAX_SOURCE_SLIPS:
             # rows placed by order alone that break many identities are more likely shifted than misprinted;
             # many rows whose 总计 is not the sum of the others mean the columns are not in the standard order
-            result.problems.append(f"table 三: the {best.name} reading breaks too many identities ({bad_rows} row sums); left blank")
+            result.problems.append(
+                f"table 三: the {best.name} reading breaks too many identities ({bad_rows} row sums); left blank"
+            )
             cells = {k: [Cell(note="the reading breaks the identities") for _ in COLUMNS] for k in best.row_keys}
         for key in best.weak:
             # the identities fail and this row's numbers were not printed with its label: do not trust them
             cells[key] = [Cell(note="row read away from its label while identities fail") for _ in COLUMNS]
-            result.problems.append(f"applications.{key}: numbers not printed with the row label and the identities fail; left blank")
+            result.problems.append(
+                f"applications.{key}: numbers not printed with the row label and the identities fail; left blank"
+            )
     rivals = [d for d in decodings if d is not best and d.row_keys == best.row_keys and d.score()[0] == failed]
     for rival in rivals:
         theirs = rival.values()
@@ -438,7 +445,10 @@ def read_applications(text: str, start: int, end: int, layout: str) -> tuple[Tab
                 mine, other = cells[key][c].value, theirs[key][c]
                 if mine is not None and other is not None and mine != other:
                     cells[key][c] = Cell(note=f"readings {best.name} and {rival.name} disagree ({mine} vs {other})")
-                    result.problems.append(f"applications.{key}.{COLUMNS[c]}: two readings fit the table equally ({mine} vs {other}); left blank")
+                    result.problems.append(
+                        f"applications.{key}.{COLUMNS[c]}: two readings fit the table equally ({mine} vs {other}); "
+                        "left blank"
+                    )
     for key in best.row_keys:
         for c, col in enumerate(COLUMNS):
             cell = cells[key][c]

@@ -51,7 +51,9 @@ def read_review(text: str, start: int, end: int) -> TableResult:
     head = _REVIEW_HEAD.search(text, start, end)
     first_header = None
     if head is not None:
-        first_header = next((i for i, it in enumerate(items) if it.kind == "label" and it.span.start >= head.start()), None)
+        first_header = next(
+            (i for i, it in enumerate(items) if it.kind == "label" and it.span.start >= head.start()), None
+        )
     if first_header is None:
         result.problems.append("table 四 not printed (no 行政复议/结果维持 header): left blank")
         return result
@@ -76,16 +78,24 @@ def read_review(text: str, start: int, end: int) -> TableResult:
         return result
     required = tuple(5 * g + 4 for g in range(len(GROUPS)))
     for _, group in readings_by_count(runs, n, required=required):
-        ok = [r for r in group if all(_group_ok([value_of(p) for p in r[5 * g : 5 * g + 5]]) is not False for g in range(3)) and not any(p is not None and (isinstance(p.value, float) or p.value < 0) for p in r)]
+        ok = [r for r in group if _fits_groups(r)]
         if ok:
             return _review_result(result, ok, "digits cut by the group sums")
     # No reading satisfies every group: read positionally if each run is one cell.
     if len(runs) == n:
-        row = [Piece(value=p.value, text=p.text, span=p.span) for p in (piece_of(Item(kind="num", text=r.text, span=r.span)) for r in runs) if p is not None]
+        pieces = (piece_of(Item(kind="num", text=r.text, span=r.span)) for r in runs)
+        row = [Piece(value=p.value, text=p.text, span=p.span) for p in pieces if p is not None]
         if len(row) == n:
             return _review_result(result, [row], "cells in printed order", cells_are_positional=True)
     result.problems.append("table 四: no reading of the numbers fits 15 cells; left blank")
     return result
+
+
+def _fits_groups(r: Row) -> bool:
+    """Each group's outcomes add up to its total, and every printed cell is a whole, non-negative count."""
+    sums_hold = all(_group_ok([value_of(p) for p in r[5 * g : 5 * g + 5]]) is not False for g in range(3))
+    counts = not any(p is not None and (isinstance(p.value, float) or p.value < 0) for p in r)
+    return sums_hold and counts
 
 
 def _number(value: Number | str | None) -> Number | None:
@@ -100,7 +110,8 @@ def _review_result(result: TableResult, rows: list[Row], how: str, cells_are_pos
     for g, group in enumerate(GROUPS):
         vals = [_number(merged["review_litigation"][5 * g + o].value) for o in range(5)]
         if _group_ok(vals) is False:
-            result.problems.append(f"review_litigation.{group}: total {vals[4]} ≠ {sum(v or 0 for v in vals[:4])} as printed")
+            parts = sum(v or 0 for v in vals[:4])
+            result.problems.append(f"review_litigation.{group}: total {vals[4]} ≠ {parts} as printed")
         for o, outcome in enumerate(OUTCOMES):
             cell = merged["review_litigation"][5 * g + o]
             result.cells[f"{group}.{outcome}"] = cell.model_copy(update={"note": cell.note or f"table 四 {how}"})
@@ -131,7 +142,10 @@ def _repair_displaced_totals(row: Row, problems: list[str]) -> Row:
         if len(elsewhere) == 1:
             out[5 * g + 4] = row[elsewhere[0]]
             displaced = True
-            problems.append(f"review_litigation.{GROUPS[g]}.total: printed out of place; taken from the number equal to the sum of its outcomes")
+            problems.append(
+                f"review_litigation.{GROUPS[g]}.total: printed out of place; "
+                "taken from the number equal to the sum of its outcomes"
+            )
     if not displaced:
         return row
     new_vals = [value_of(p) for p in out]

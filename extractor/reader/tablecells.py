@@ -71,7 +71,8 @@ def consensus(rows_by_key: Mapping[str, list[Row]], cols: Sequence[str]) -> tupl
                 cells.append(Cell(value=value, span=span, note=note))
             else:
                 shown = sorted(("blank" if v is None else str(v)) for v in values)
-                problems.append(f"{key}.{col}: the digits allow {', '.join(shown[:6])}{'…' if len(shown) > 6 else ''}; left blank")
+                allowed = ", ".join(shown[:6]) + ("…" if len(shown) > 6 else "")
+                problems.append(f"{key}.{col}: the digits allow {allowed}; left blank")
                 cells.append(Cell(value=None, note="undecided: " + "/".join(shown[:6])))
         out[key] = cells
     return out, problems

@@ -156,7 +156,9 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     if g2 is not None and g2.missing_rows:
         text2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
         _rows_from_text(g2, text2, {r: list(spec[r]) for r in g2.missing_rows}, "active_disclosure", None)
-    reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
+    reading.record.active_disclosure = {
+        g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()
+    }
     _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols], _how(g2))
 
     g3 = read_applications_grid(grids, layout) if grids else None

@@ -1,42 +1,82 @@
-"""Atomic file writes: a reader sees the old file or the whole new one, never half of it.
+"""Safe file writes: a reader sees the old file or the whole new one, never half of it.
 
-A crash or ``kill -9`` in the middle of writing leaves only a stray temporary
-file beside the target (named ``.<name>.*.tmp``), never a truncated output.
+A regular file (or a new one) is written to a temporary file beside it and
+renamed over it, so a crash or ``kill -9`` in the middle of writing leaves only
+a stray temporary file (named ``.<name>.*.tmp``), never a truncated output.
+
+Only regular files are replaced that way. A symlink is followed (its target is
+written, the link stays a link); a device or a FIFO (``-o /dev/stdout``,
+``/dev/null``, a named pipe) is opened and written in place, never replaced by
+a regular file — as root, renaming over ``/dev/null`` would break it for the
+whole system. A directory is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from extractor.errors import WriteError, printable
 
 # mkstemp makes 0600 files; outputs should get the mode any other new file would.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+def _resolve(target: Path) -> tuple[Path, bool]:
+    """(where to write, whether it is a special file to write in place) for ``target``.
+
+    Symlinks are followed to their final target (also a dangling one: the file
+    it names is created).
+    """
+    real = Path(os.path.realpath(target)) if target.is_symlink() else target
+    try:
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        return real, False
+    if stat.S_ISDIR(mode):
+        raise WriteError(f"{printable(target)} is a directory; give a file name for the output.")
+    return real, not stat.S_ISREG(mode)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's directory; on success it replaces ``target``.
+    """Yield a temporary path; on success its content becomes ``target``'s.
 
     For writers that want a path rather than a file object (openpyxl's
-    ``Workbook.save``). On an exception the temporary file is removed and the
-    target is left untouched.
+    ``Workbook.save``). For a regular file the temporary file is renamed over
+    the target; for a device or FIFO its bytes are copied into the target. On
+    an exception the temporary file is removed and the target is left untouched.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    real, special = _resolve(Path(target))
+    if special:
+        fd, tmp = tempfile.mkstemp(prefix=".extractor.", suffix=".tmp")
+        os.close(fd)
+        tmp_path = Path(tmp)
+        try:
+            yield tmp_path
+            with open(tmp_path, "rb") as src, open(real, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_path.unlink()
+        return
+    real.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_UMASK
+        mode = real.stat().st_mode & 0o7777 if real.exists() else 0o666 & ~_UMASK
         os.chmod(tmp_path, mode)
         with open(tmp_path, "rb") as fh:  # flush the data to disk before the rename makes it visible
             os.fsync(fh.fileno())
-        os.replace(tmp_path, target)
+        os.replace(tmp_path, real)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
@@ -44,11 +84,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 
 
 def atomic_write_bytes(target: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically."""
-    with atomic_path(target) as tmp:
+    """Write ``data`` to ``target``: atomically for a regular file, in place for a device or FIFO."""
+    real, special = _resolve(Path(target))
+    if special:
+        with open(real, "wb") as fh:
+            fh.write(data)
+        return
+    with atomic_path(real) as tmp:
         tmp.write_bytes(data)
 
 
 def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``target`` atomically (UTF-8 by default)."""
+    """Write ``text`` to ``target`` (UTF-8 by default); see ``atomic_write_bytes``."""
     atomic_write_bytes(target, text.encode(encoding))

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import charset_normalizer
 
+from extractor import charset, limits  # issue 10 hooks
 from extractor.document import Document, Format, Span, Table, TableCell
 from extractor.errors import InputError
 from extractor.normalize import normalize_mapped, source_to_text, sub_mapped
@@ -87,10 +88,7 @@ def load(path: str | Path) -> Document:
         raise InputError(f"{p}: no such file; check the path.")
     if p.is_dir():
         raise InputError(f"{p} is a directory; give one report file, or run a batch: extractor extract DIR --out OUT.")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{p}: cannot be read ({exc.strerror or exc}); check its permissions.") from None
+    data = limits.read_input(p)  # issue 10: regular files only, at most --max-size, read bounded
     doc = load_bytes(data, p.name)
     return doc.model_copy(update={"path": str(p)})
 
@@ -125,10 +123,12 @@ def load_bytes(data: bytes, name: str) -> Document:
         text, offsets, tables = _load_html(source)
     elif fmt == "docx":
         encoding = None
+        limits.check_docx(data, name)  # issue 10: refuse a DOCX that inflates past --max-size × INFLATION
         source, cells = _docx_text(data, name)
         text, offsets, tables = _finish_tables(source, cells)
     else:
         encoding = None
+        limits.check_pdf(data, name)  # issue 10: refuse a PDF whose streams inflate past --max-size × INFLATION
         source = _pdf_text(data, name)
         text, offsets = _tidy(*normalize_mapped(source))
         tables = []
@@ -199,6 +199,7 @@ def _decode(data: bytes, name: str, markup: bool) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    charset.refuse_big5(data, name)  # issue 10: Big5 (traditional) text is refused, not read as GB18030 garbage
     if markup:
         m = _META_CHARSET.search(data[:4096])
         if m:

@@ -14,15 +14,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from urllib.parse import quote
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from extractor.errors import ExtractorError, InputError, StoreError, WriteError, printable
+from extractor.errors import (
+    ExtractorError,
+    InputError,
+    StoreError,
+    WriteError,
+    printable,
+)
 from extractor.readings import Extraction, Finding
 from extractor.record import Record, flatten
 

@@ -14,6 +14,7 @@ whole system. A directory is refused.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
@@ -21,7 +22,23 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from extractor.errors import WriteError, printable
+from extractor.errors import ExitCode, ExtractorError, WriteError, printable
+
+# errno values that mean "this output cannot be written here": disk full, quota, too big, read-only
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+@contextlib.contextmanager
+def _as_write_error(target: Path) -> Iterator[None]:
+    """A full disk or a read-only place while writing ``target`` becomes one line naming it."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        raise WriteError(
+            f"cannot write {printable(target)}: {exc.strerror or exc}; free some space or choose another place."
+        ) from None
 
 # mkstemp makes 0600 files; outputs should get the mode any other new file would.
 _UMASK = os.umask(0)
@@ -40,7 +57,9 @@ def _resolve(target: Path) -> tuple[Path, bool]:
     except FileNotFoundError:
         return real, False
     if stat.S_ISDIR(mode):
-        raise WriteError(f"{printable(target)} is a directory; give a file name for the output.")
+        raise ExtractorError(  # a mistake in the path, like a missing parent: exit 3, not a full disk
+            f"cannot write {printable(target)}: it is a directory; give a file name for the output.", ExitCode.BAD_INPUT
+        )
     return real, not stat.S_ISREG(mode)
 
 
@@ -54,6 +73,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     an exception the temporary file is removed and the target is left untouched.
     """
     real, special = _resolve(Path(target))
+    with _as_write_error(Path(target)):
+        yield from _write_through(real, special)
+
+
+def _write_through(real: Path, special: bool) -> Iterator[Path]:
     if special:
         fd, tmp = tempfile.mkstemp(prefix=".extractor.", suffix=".tmp")
         os.close(fd)
@@ -87,7 +111,7 @@ def atomic_write_bytes(target: str | Path, data: bytes) -> None:
     """Write ``data`` to ``target``: atomically for a regular file, in place for a device or FIFO."""
     real, special = _resolve(Path(target))
     if special:
-        with open(real, "wb") as fh:
+        with _as_write_error(Path(target)), open(real, "wb") as fh:
             fh.write(data)
         return
     with atomic_path(real) as tmp:

@@ -7,8 +7,8 @@ FIFO named ``.txt`` blocked forever. Every input is therefore checked before
 any parser sees it:
 
 - it must be a regular file (not a FIFO, device, socket or directory);
-- its size must be at most ``max_size`` (``--max-size``, default 20 MB: about
-  100 times the largest report of the eval set; a 50 MB text is refused);
+- its size must be at most ``max_size`` (``--max-size``, default 10 MB: 25
+  times the largest report of the eval set; a 50 MB text is refused);
 - a DOCX's parts may inflate to at most ``INFLATION`` × ``max_size`` in total,
   and a PDF's compressed streams likewise (measured by inflating them in
   chunks, never holding more than one chunk);
@@ -17,8 +17,9 @@ and a batch runs each report in a worker process that is killed when it runs
 past ``timeout`` (``--timeout``, default 120 s) or is stopped by the kernel
 when it allocates more than ``worker_memory`` (an address-space limit set in
 the worker, default ``DEFAULT_WORKER_MEMORY_MB`` MB, less when the machine's
-memory shared by the workers is smaller). Measured: a 20 MB text is read in
-about 20 s in under 0.5 GB (``benchmarks/bench_memory.py``).
+memory shared by the workers is smaller). Measured: the reader needs about
+75 bytes of memory and 3 ms per byte of text, so a 10 MB text takes about 30 s
+and 0.8 GB (``benchmarks/bench_memory.py``).
 
 The bounds in force are module state (``configure`` / ``current``) so that the
 loader's checks need no extra argument on every call; a batch sets them before
@@ -39,8 +40,8 @@ from pydantic import BaseModel, Field
 
 from extractor.errors import InputError, printable
 
-MB = 1024 * 1024
-DEFAULT_MAX_SIZE_MB = 20.0
+MB = 1000 * 1000  # decimal, as people and `ls -h --si` count
+DEFAULT_MAX_SIZE_MB = 10.0
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_WORKER_MEMORY_MB = 4096
 INFLATION = 4  # a DOCX's XML or a PDF's streams may inflate to this many times --max-size

@@ -78,6 +78,14 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor w
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask the model again even when cached; store the new answers.", rich_help_panel=PANEL)
 ]
+MaxSizeOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-size", min=0.001, metavar="MB",
+        help="Largest input accepted, in MB (a DOCX's XML or a PDF's streams may inflate to 4 times this); "
+        "larger files are refused before they are read.",
+    ),
+]
 FallbackReaderOpt = Annotated[
     bool,
     typer.Option(

@@ -37,6 +37,7 @@ import multiprocessing as mp
 import os
 import re
 import signal
+import sqlite3
 import threading
 import time
 import traceback
@@ -71,7 +72,7 @@ from extractor.limits import current as current_limits
 from extractor.llm.config import scrub
 from extractor.loading import EXTENSIONS, load
 from extractor.readings import Extraction
-from extractor.storage import DB_NAME, ReportStatus, ResultsDB
+from extractor.storage import DB_NAME, ReportStatus, ResultsDB, store_error
 
 if TYPE_CHECKING:
     from extractor.pipeline import ExtractOptions
@@ -324,6 +325,10 @@ def describe_error(exc: BaseException) -> str:
     """One line for the failure list: the user-facing message, or where an internal error happened."""
     if isinstance(exc, ExtractorError):
         return str(exc)
+    if isinstance(exc, MemoryError):
+        memory = worker_memory(current_limits(), 1)
+        limit = f" (limit {memory // MB} MB per worker)" if memory else ""
+        return f"ran out of memory reading this file{limit}; if it really is a report, raise --max-size or run it alone"
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if frames:
@@ -406,90 +411,93 @@ def run_batch(
     counts.failed = len(outcomes)
     notify = progress or (lambda _c, _o: None)
 
-    with _out_lock(out, say), ResultsDB(out / DB_NAME) as db:
-        db.save_settings(settings_sha, settings_json, __version__)
-        finished = db.finished_hashes(settings_sha)
-        batch_id = db.start_batch(settings_sha, [str(i) for i in inputs], len(files))
+    try:
+        with _out_lock(out, say), ResultsDB(out / DB_NAME) as db:
+            db.save_settings(settings_sha, settings_json, __version__)
+            finished = db.finished_hashes(settings_sha)
+            batch_id = db.start_batch(settings_sha, [str(i) for i in inputs], len(files))
 
-        todo: list[_Task] = []
-        first_path: dict[str, str] = {}
-        for f in files:
-            try:
-                check_input_file(f)  # a FIFO would block the hash forever, /dev/zero never end it
-                sha = file_sha256(f)
-            except InputError as exc:
-                outcomes.append(ReportOutcome(path=str(f), status="failed", error=str(exc)))
-                counts.failed += 1
-                continue
-            except OSError as exc:
-                outcome = ReportOutcome(path=str(f), status="failed", error=f"cannot be read ({exc.strerror or exc})")
+            todo: list[_Task] = []
+            first_path: dict[str, str] = {}
+            for f in files:
+                try:
+                    check_input_file(f)  # a FIFO would block the hash forever, /dev/zero never end it
+                    sha = file_sha256(f)
+                except InputError as exc:
+                    outcomes.append(ReportOutcome(path=str(f), status="failed", error=str(exc)))
+                    counts.failed += 1
+                    continue
+                except OSError as exc:
+                    outcome = ReportOutcome(path=str(f), status="failed", error=f"cannot be read ({exc.strerror or exc})")
+                    outcomes.append(outcome)
+                    counts.failed += 1
+                    continue
+                if sha in first_path:
+                    outcomes.append(ReportOutcome(path=str(f), status="duplicate", content_sha256=sha,
+                                                  error=f"same content as {first_path[sha]}"))
+                    counts.skipped += 1
+                    continue
+                first_path[sha] = str(f)
+                if sha in finished:
+                    outcomes.append(ReportOutcome(path=str(f), status="skipped", content_sha256=sha))
+                    counts.skipped += 1
+                    continue
+                todo.append(_Task(path=str(f), sha=sha))
+            counts.total = len(todo)
+            notify(counts, None)
+
+            stopped: list[str] = []
+
+            def record(task: _Task, result: WorkResult) -> bool:
+                """Store one result; False when the batch must stop (it is then not stored, so a rerun redoes it)."""
+                if result.fatal:
+                    stopped.append(scrub(result.error or "the model endpoint failed"))
+                    return False
+                sha = result.content_sha256 or task.sha
+                extraction = result.extraction
+                status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
+                error = scrub(error) if error else error  # a key or URL credential echoed by a server stays out
+                report_id = db.save_report(
+                    path=task.path,
+                    content_sha256=sha,
+                    settings_sha256=settings_sha,
+                    extraction=extraction,
+                    error=error,
+                    partial=status == "partial",
+                    engine=options.engine,
+                    batch_id=batch_id,
+                    seconds=result.seconds,
+                )
+                run = extraction.run if extraction else None
+                outcome = ReportOutcome(
+                    path=task.path,
+                    status=status,
+                    content_sha256=sha,
+                    report_id=report_id,
+                    error=error,
+                    seconds=result.seconds,
+                    requests=run.requests if run else 0,
+                    cache_hits=run.cache_hits if run else 0,
+                )
                 outcomes.append(outcome)
-                counts.failed += 1
-                continue
-            if sha in first_path:
-                outcomes.append(ReportOutcome(path=str(f), status="duplicate", content_sha256=sha,
-                                              error=f"same content as {first_path[sha]}"))
-                counts.skipped += 1
-                continue
-            first_path[sha] = str(f)
-            if sha in finished:
-                outcomes.append(ReportOutcome(path=str(f), status="skipped", content_sha256=sha))
-                counts.skipped += 1
-                continue
-            todo.append(_Task(path=str(f), sha=sha))
-        counts.total = len(todo)
-        notify(counts, None)
+                counts.done += 1
+                counts.failed += outcome.status == "failed"
+                counts.requests += outcome.requests
+                counts.cache_hits += outcome.cache_hits
+                notify(counts, outcome)
+                return True
 
-        stopped: list[str] = []
+            _execute(todo, share_concurrency(options, jobs), jobs, work, record, use_threads=uses_model(options), limits=limits)
 
-        def record(task: _Task, result: WorkResult) -> bool:
-            """Store one result; False when the batch must stop (it is then not stored, so a rerun redoes it)."""
-            if result.fatal:
-                stopped.append(scrub(result.error or "the model endpoint failed"))
-                return False
-            sha = result.content_sha256 or task.sha
-            extraction = result.extraction
-            status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
-            error = scrub(error) if error else error  # a key or URL credential echoed by a server stays out
-            report_id = db.save_report(
-                path=task.path,
-                content_sha256=sha,
-                settings_sha256=settings_sha,
-                extraction=extraction,
-                error=error,
-                partial=status == "partial",
-                engine=options.engine,
-                batch_id=batch_id,
-                seconds=result.seconds,
+            failures = [o for o in outcomes if o.status == "failed"]
+            extracted = sum(o.status in ("ok", "partial") for o in outcomes)
+            processed = sum(o.report_id is not None for o in outcomes)
+            db.finish_batch(
+                batch_id, processed=processed, skipped=counts.skipped, failed=len(failures), complete=not stopped
             )
-            run = extraction.run if extraction else None
-            outcome = ReportOutcome(
-                path=task.path,
-                status=status,
-                content_sha256=sha,
-                report_id=report_id,
-                error=error,
-                seconds=result.seconds,
-                requests=run.requests if run else 0,
-                cache_hits=run.cache_hits if run else 0,
-            )
-            outcomes.append(outcome)
-            counts.done += 1
-            counts.failed += outcome.status == "failed"
-            counts.requests += outcome.requests
-            counts.cache_hits += outcome.cache_hits
-            notify(counts, outcome)
-            return True
-
-        _execute(todo, share_concurrency(options, jobs), jobs, work, record, use_threads=uses_model(options), limits=limits)
-
-        failures = [o for o in outcomes if o.status == "failed"]
-        extracted = sum(o.status in ("ok", "partial") for o in outcomes)
-        processed = sum(o.report_id is not None for o in outcomes)
-        db.finish_batch(
-            batch_id, processed=processed, skipped=counts.skipped, failed=len(failures), complete=not stopped
-        )
-        cross = update_cross_year(db) if cross_year else None
+            cross = update_cross_year(db) if cross_year else None
+    except sqlite3.Error as exc:  # a full disk or database, a damaged file: one line, finished reports kept
+        raise store_error(exc, out / DB_NAME) from None
 
     return BatchSummary(
         out_dir=str(out),
@@ -643,6 +651,7 @@ def _worker_main(conn: Connection, work: WorkFn, options: ExtractOptions, memory
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     apply_worker_memory(memory)
     parent = os.getppid()
 
@@ -665,6 +674,18 @@ def _worker_main(conn: Connection, work: WorkFn, options: ExtractOptions, memory
         except MemoryError:
             result = WorkResult(path=path, error=f"ran out of memory (limit {(memory or 0) // (1024 * 1024)} MB per worker)")
         conn.send(result)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends this worker SIGKILL when the batch process ends, even mid-parse in C code
+    (the parent-watch thread needs the GIL, which a long regex or parser call may hold)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class _Worker:

@@ -81,9 +81,11 @@ def _mb(n: float) -> str:
     return f"{n / MB:.0f} MB" if n >= 10 * MB else f"{n / MB:.1f} MB"
 
 
-def too_big(name: str, what: str, size: float, limit: float) -> InputError:
+def too_big(name: str, what: str, size: float | None, limit: float) -> InputError:
+    """The one-line refusal: what is too big, the limit, and the option that moves it."""
+    amount = f"{_mb(size)}, more than the limit of {_mb(limit)}" if size is not None else f"more than the limit of {_mb(limit)}"
     return InputError(
-        f"{printable(name)}: {what} {_mb(size)}, more than the limit of {_mb(limit)}; "
+        f"{printable(name)}: {what} {amount}; "
         f"if it really is a report, raise --max-size (now {_current.max_size_mb:g} MB)."
     )
 
@@ -122,7 +124,7 @@ def read_input(path: Path) -> bytes:
     except OSError as exc:
         raise InputError(f"{printable(path)}: cannot be read ({exc.strerror or exc}); check its permissions.") from None
     if len(data) > limit:
-        raise too_big(str(path), "the file has more than", limit, limit)
+        raise too_big(str(path), "the file has", None, limit)
     return data
 
 
@@ -169,16 +171,16 @@ def check_pdf(data: bytes, name: str) -> None:
             inflater = zlib.decompressobj()
             chunk = data[start:end]
             try:
-                while chunk:
+                while chunk and not inflater.eof:
                     out = inflater.decompress(chunk, _CHUNK)
                     total += len(out)
-                    if total > limit:
-                        break
+                    if total > limit or (not out and inflater.unconsumed_tail == chunk):
+                        break  # over the bound, or no progress (a truncated stream)
                     chunk = inflater.unconsumed_tail
             except zlib.error:
                 pass  # a damaged stream: pdfminer decides what to make of it
         if total > limit:
-            raise too_big(name, "the PDF's streams inflate to more than", limit, limit)
+            raise too_big(name, "the PDF's streams inflate to", None, limit)
 
 
 # ---------------------------------------------------------------- workers

@@ -63,6 +63,16 @@ def main() -> None:
     """
     signal.signal(signal.SIGINT, _first_interrupt)
     try:
+        _run_app()
+    finally:
+        if signal.getsignal(signal.SIGINT) is _next_interrupt:
+            # Interrupted and now exiting: Python's shutdown would restore the default handler, and a
+            # second Ctrl-C in those milliseconds would kill us by signal instead of exit code 130.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_app() -> None:
+    try:
         app()  # standalone: exits by itself with the command's code
     except ExtractorError as exc:
         _fail(str(exc), exc.exit_code)

@@ -454,7 +454,8 @@ def _stat_value(compact: str, label: re.Pattern[str]) -> Number | None:
         found = m
     if found is None:
         return None
-    return _clean(parse_number(found.group("n")))  # type: ignore[arg-type]
+    raw = parse_number(found.group("n"))
+    return None if raw is None else _clean(raw)
 
 
 def _span(index: list[int], start: int, end: int) -> Span:
@@ -528,8 +529,11 @@ def prose_statements(text: str, record: Record) -> list[tuple[_Concept, Number, 
                         continue
                     if concept.name == "收到申请" and "行政复议" in m.group(0):
                         continue
+                    raw = parse_number(m.group("n"))
+                    if raw is None:  # too long to be a count (numbers.py says so)
+                        continue
                     taken.append((n_start, n_end))
-                    value = _clean(parse_number(m.group("n")))  # type: ignore[arg-type]
+                    value = _clean(raw)
                     found.append((concept, value, _span(index, s_start + n_start, s_start + n_end),
                                   _snippet(sentence, m.start(), n_end)))
         for m in denials:

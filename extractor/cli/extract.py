@@ -32,7 +32,7 @@ from extractor.cli.options import (
     llm_settings,
 )
 from extractor.errors import ExitCode, ExtractorError, InputError, ModelError, printable
-from extractor.limits import DEFAULT_MAX_SIZE_MB, DEFAULT_TIMEOUT_S, Limits
+from extractor.limits import DEFAULT_MAX_SIZE_MB, DEFAULT_TIMEOUT_S, Limits, apply_worker_memory, worker_memory
 from extractor.limits import configure as configure_limits
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
 from extractor.pipeline import ExtractOptions, extract_path
@@ -102,6 +102,8 @@ def extract(
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
     options = ExtractOptions.for_engine(engine.value, settings)
     if not _is_batch(inputs, out):
+        if not uses_model(options):  # the reader alone: bound this process as a batch bounds its workers
+            apply_worker_memory(worker_memory(limits, 1))
         extraction = _extract_one(inputs[0], options, limits)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if reader_by_default:

@@ -61,6 +61,7 @@ from extractor.errors import (
     printable,
 )
 from extractor.limits import (
+    MB,
     Limits,
     apply_worker_memory,
     check_input_file,

@@ -12,10 +12,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from extractor.atomic import atomic_write_text
-from extractor.batch import SUPPORTED_SUFFIXES, BatchCounts, BatchSummary, ReportOutcome, run_batch, uses_model
+from extractor.batch import (
+    SUPPORTED_SUFFIXES,
+    BatchCounts,
+    BatchSummary,
+    ReportOutcome,
+    run_batch,
+    uses_model,
+)
 from extractor.cli.app import app, err_console
 from extractor.cli.options import (
     BaseUrlOpt,
@@ -32,7 +46,13 @@ from extractor.cli.options import (
     llm_settings,
 )
 from extractor.errors import ExitCode, ExtractorError, InputError, ModelError, printable
-from extractor.limits import DEFAULT_MAX_SIZE_MB, DEFAULT_TIMEOUT_S, Limits, apply_worker_memory, worker_memory
+from extractor.limits import (
+    DEFAULT_MAX_SIZE_MB,
+    DEFAULT_TIMEOUT_S,
+    Limits,
+    apply_worker_memory,
+    worker_memory,
+)
 from extractor.limits import configure as configure_limits
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
 from extractor.pipeline import ExtractOptions, extract_path

@@ -23,7 +23,12 @@ from typing import Annotated
 
 import typer
 
-from extractor.llm.config import DEFAULT_PROMPT_VERSION, ENV_BASE_URL, ENV_MODEL, LlmSettings
+from extractor.llm.config import (
+    DEFAULT_PROMPT_VERSION,
+    ENV_BASE_URL,
+    ENV_MODEL,
+    LlmSettings,
+)
 
 PANEL = "Model engine"
 

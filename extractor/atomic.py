@@ -48,19 +48,22 @@ os.umask(_UMASK)
 def _resolve(target: Path) -> tuple[Path, bool]:
     """(where to write, whether it is a special file to write in place) for ``target``.
 
-    Symlinks are followed to their final target (also a dangling one: the file
-    it names is created).
+    Symlinks are followed: a link to a regular file (or a dangling one) is
+    resolved so the rename happens beside the real file; a link to a device or
+    pipe (``/dev/stdout`` → ``/proc/self/fd/1`` → a pipe) is opened through
+    the link itself, since a pipe has no path to resolve to.
     """
-    real = Path(os.path.realpath(target)) if target.is_symlink() else target
     try:
-        mode = real.stat().st_mode
+        mode = target.stat().st_mode  # follows links
     except FileNotFoundError:
-        return real, False
+        return (Path(os.path.realpath(target)) if target.is_symlink() else target), False
     if stat.S_ISDIR(mode):
         raise ExtractorError(  # a mistake in the path, like a missing parent: exit 3, not a full disk
             f"cannot write {printable(target)}: it is a directory; give a file name for the output.", ExitCode.BAD_INPUT
         )
-    return real, not stat.S_ISREG(mode)
+    if not stat.S_ISREG(mode):
+        return target, True
+    return (Path(os.path.realpath(target)) if target.is_symlink() else target), False
 
 
 @contextlib.contextmanager

@@ -75,6 +75,8 @@ def test_output_to_dev_null_keeps_the_device_and_dev_full_is_exit_7() -> None:
     done = _cli("extract", str(REPORT), "-o", "/dev/null")
     assert done.returncode == 0, done.stderr
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    done = _cli("extract", str(REPORT), "-o", "/dev/stdout")  # a link to a pipe here: written through the link
+    assert done.returncode == 0 and '"meta"' in done.stdout, done.stderr
     last = _one_line_error(_cli("extract", str(REPORT), "-o", "/dev/full"), ExitCode.WRITE)
     assert "/dev/full" in last and "space" in last
 

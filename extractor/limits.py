@@ -78,7 +78,9 @@ def current() -> Limits:
 
 
 def _mb(n: float) -> str:
-    return f"{n / MB:.0f} MB" if n >= 10 * MB else f"{n / MB:.1f} MB"
+    if n >= 10 * MB:
+        return f"{n / MB:.0f} MB"
+    return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n / 1000:.1f} kB"
 
 
 def too_big(name: str, what: str, size: float | None, limit: float) -> InputError:

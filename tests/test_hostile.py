@@ -468,3 +468,16 @@ def test_a_key_with_a_trailing_newline_is_stripped_and_one_with_junk_inside_is_n
     assert settings.api_key is not None and settings.api_key.get_secret_value() == "sk-abc123"
     with pytest.raises(ModelError, match="EXTRACTOR_API_KEY contains spaces or control characters"):
         LlmSettings.from_env({"EXTRACTOR_API_KEY": "sk-abc\n123", "EXTRACTOR_MODEL": "m"})
+
+
+def test_a_single_extract_past_the_timeout_stops_with_one_line(tmp_path: Path) -> None:
+    slow = _slow_input(tmp_path)
+    started = time.monotonic()
+    last = _one_line_error(_cli("extract", str(slow), "--timeout", "1"), ExitCode.BAD_INPUT)
+    assert "--timeout 1 s" in last and time.monotonic() - started < 30
+
+
+def test_every_command_that_reads_a_report_takes_max_size(tmp_path: Path) -> None:
+    for command in ("sections", "check", "review"):
+        last = _one_line_error(_cli(command, str(REPORT), "--max-size", "0.001", cwd=tmp_path), ExitCode.BAD_INPUT)
+        assert "--max-size" in last and "1.0 kB" in last

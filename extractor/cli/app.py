@@ -22,6 +22,7 @@ from rich.text import Text
 
 from extractor import __version__
 from extractor.errors import EXIT_CODES_HELP, ExitCode, ExtractorError, printable
+from extractor.llm.config import scrub
 
 app = typer.Typer(
     name="extractor",
@@ -127,5 +128,6 @@ def _next_interrupt(signum: int, frame: object) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    err_console.print(Text.assemble(("error: ", "bold red"), printable(message)), highlight=False, soft_wrap=True)
+    message = printable(scrub(message))  # a key or URL credential a server echoed never reaches the terminal
+    err_console.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
     sys.exit(int(code))

@@ -62,7 +62,7 @@ def check(
     if across is not None:
         findings, label = check_across(across), across.name
         notes: list[str] = []
-    else:
+    elif file is not None:
         doc, extraction, notes = open_result(file, report)
         if doc is None:
             notes.append("prose, grounding and empty-table rules are not checkable without the report text")

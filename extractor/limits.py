@@ -28,11 +28,13 @@ its workers start, and the workers inherit them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -211,6 +213,25 @@ def worker_memory(limits: Limits, workers: int) -> int | None:
     if machine:
         limit = min(limit, int(machine * 0.8 / max(1, workers)))
     return max(limit, 512 * MB)
+
+
+@contextlib.contextmanager
+def memory_limit(limit: int | None) -> Iterator[None]:
+    """``apply_worker_memory`` for the length of a block, then the previous limit again (the soft limit
+    can be raised back up to the hard one), so a caller in the same process is not left bounded."""
+    try:
+        import resource
+
+        previous = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, ValueError, OSError):
+        yield
+        return
+    apply_worker_memory(limit)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, previous)
 
 
 def apply_worker_memory(limit: int | None) -> None:

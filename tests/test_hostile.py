@@ -481,3 +481,17 @@ def test_every_command_that_reads_a_report_takes_max_size(tmp_path: Path) -> Non
     for command in ("sections", "check", "review"):
         last = _one_line_error(_cli(command, str(REPORT), "--max-size", "0.001", cwd=tmp_path), ExitCode.BAD_INPUT)
         assert "--max-size" in last and "1.0 kB" in last
+
+
+def test_a_single_extract_in_process_leaves_the_callers_memory_limit_as_it_was(tmp_path: Path) -> None:
+    import resource
+
+    from typer.testing import CliRunner
+
+    import extractor.cli.commands  # noqa: F401  (registers every command)
+    from extractor.cli.app import app
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    result = CliRunner().invoke(app, ["extract", str(REPORT), "-o", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # a browser started later still has room

@@ -50,7 +50,7 @@ from extractor.limits import (
     DEFAULT_MAX_SIZE_MB,
     DEFAULT_TIMEOUT_S,
     Limits,
-    apply_worker_memory,
+    memory_limit,
     worker_memory,
 )
 from extractor.limits import configure as configure_limits
@@ -122,9 +122,10 @@ def extract(
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
     options = ExtractOptions.for_engine(engine.value, settings)
     if not _is_batch(inputs, out):
-        if not uses_model(options):  # the reader alone: bound this process as a batch bounds its workers
-            apply_worker_memory(worker_memory(limits, 1))
-        extraction = _extract_one(inputs[0], options, limits)
+        # The reader alone: bound this process as a batch bounds its workers (a model engine's threads need room).
+        memory = None if uses_model(options) else worker_memory(limits, 1)
+        with memory_limit(memory):
+            extraction = _extract_one(inputs[0], options, limits)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if reader_by_default:
             _note_reader_only()

@@ -123,3 +123,10 @@ def work_echo_url(path: str, options: object) -> WorkResult:
     """Fails every file with an error quoting the model endpoint as configured (a server echoing it back)."""
     llm = getattr(options, "llm", None)
     return WorkResult(path=path, error=f"cannot reach {llm.base_url if llm else '?'}")
+
+
+def work_slow_briefly(path: str, options: object) -> WorkResult:
+    """Like ``work_slow`` but 'slow' files take 4 s (for thread workers, which can only be abandoned)."""
+    if "slow" in Path(path).name:
+        time.sleep(4)
+    return work_gold(path, options)

@@ -495,3 +495,18 @@ def test_a_single_extract_in_process_leaves_the_callers_memory_limit_as_it_was(t
     result = CliRunner().invoke(app, ["extract", str(REPORT), "-o", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
     assert resource.getrlimit(resource.RLIMIT_AS) == before  # a browser started later still has room
+
+
+def test_a_model_engine_report_past_the_timeout_is_recorded_failed(tmp_path: Path) -> None:
+    from extractor.llm import LlmSettings
+
+    bs.copy_eval(tmp_path / "in", FEW)
+    (tmp_path / "in" / "slow.txt").write_text("hangs", encoding="utf-8")
+    options = ExtractOptions(engine="llm", llm=LlmSettings(model="m", base_url="http://127.0.0.1:9/v1"))
+    started = time.monotonic()
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", options, jobs=2, work=bs.work_slow_briefly,
+                        limits=Limits(timeout_s=1), cross_year=False)
+    assert time.monotonic() - started < 4  # not waiting for the abandoned thread
+    assert [Path(f.path).name for f in summary.failures] == ["slow.txt"]
+    assert "--timeout 1 s" in (summary.failures[0].error or "")
+    assert summary.extracted == len(FEW)

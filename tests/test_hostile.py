@@ -21,9 +21,9 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import batch_support as bs
 import pytest
 
-import batch_support as bs
 from extractor import limits
 from extractor.atomic import atomic_write_text
 from extractor.batch import LOCK_NAME, run_batch

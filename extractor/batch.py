@@ -9,8 +9,13 @@ How a batch stays safe and restartable:
   transaction the moment it finishes, so Ctrl-C, a crash or ``kill -9`` loses
   at most the reports still in flight;
 - a report that fails is stored as a failure with its reason and the batch
-  goes on; a worker process that dies is replaced, and the report that killed
-  it is isolated by rerunning the suspects one at a time.
+  goes on; a worker process that dies, or runs past ``--timeout``, fails only
+  the report it was reading and is replaced;
+- Ctrl-C ends every worker (SIGTERM, then SIGKILL) within seconds and keeps
+  what finished; a second Ctrl-C exits at once;
+- one batch at a time writes an output directory: a second one on the same
+  ``--out`` waits for the first (``OUT/results.db.lock``) and then skips what
+  the first finished.
 
 Reports run in worker *processes* for the reader engine (CPU-bound, so one
 per core) and in worker *threads* when a model engine is involved (I/O-bound:
@@ -23,19 +28,24 @@ checked against each other (``extractor.across``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import re
 import signal
+import sqlite3
 import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,14 +53,32 @@ from pydantic import BaseModel, Field
 
 from extractor import __version__
 from extractor.across import update_cross_year
-from extractor.errors import ExtractorError, InputError, ModelError
+from extractor.errors import (
+    ExtractorError,
+    InputError,
+    ModelError,
+    WriteError,
+    printable,
+)
+from extractor.limits import (
+    MB,
+    Limits,
+    apply_worker_memory,
+    check_input_file,
+    cpu_count,
+    worker_memory,
+)
+from extractor.limits import configure as configure_limits
+from extractor.limits import current as current_limits
+from extractor.llm.config import scrub
 from extractor.loading import EXTENSIONS, load
 from extractor.readings import Extraction
-from extractor.storage import DB_NAME, ReportStatus, ResultsDB
+from extractor.storage import DB_NAME, ReportStatus, ResultsDB, store_error
 
 if TYPE_CHECKING:
     from extractor.pipeline import ExtractOptions
 
+LOCK_NAME = "results.db.lock"  # held by the batch writing an output directory
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(EXTENSIONS)  # what a directory is searched for
 
 # Fields of the model settings that change how a run behaves but not what it produces: left
@@ -131,13 +159,50 @@ WorkFn = Callable[[str, Any], WorkResult]
 
 
 # ---------------------------------------------------------------- inputs and settings
-def discover(inputs: Iterable[str | Path], exclude: Path | None = None) -> list[Path]:
+def _wanted(rel: Path) -> bool:
+    """A file inside an input directory that is taken as a report: supported kind, not hidden, not ours."""
+    return (
+        rel.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in rel.parts)
+        and not rel.name.startswith("~$")
+        and not rel.name.endswith(".review.html")  # pages written by `extractor review`
+    )
+
+
+def _walk(root: Path, problems: list[tuple[str, str]] | None) -> list[Path]:
+    """Report files under ``root`` (sorted); folders that cannot be listed and links that lead nowhere
+    go to ``problems`` instead of being skipped without a word."""
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        if problems is not None:
+            where = exc.filename or root
+            problems.append((str(where), f"folder cannot be read ({exc.strerror or exc}); its reports were not looked at"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            f = Path(folder, name)
+            if not _wanted(f.relative_to(root)):
+                continue
+            if f.is_symlink() and not f.exists():
+                if problems is not None:
+                    problems.append((str(f), f"broken symbolic link (to {os.readlink(f)}); fix or remove it"))
+                continue
+            found.append(f)
+    return sorted(found)
+
+
+def discover(
+    inputs: Iterable[str | Path], exclude: Path | None = None, problems: list[tuple[str, str]] | None = None
+) -> list[Path]:
     """The report files named by ``inputs``: files as given, directories searched recursively.
 
     Inside directories only supported extensions are taken, and hidden files
     and Office lock files (``~$x.docx``) are skipped; a file named explicitly
     is always taken, so an unsupported one is reported as a failure rather
-    than silently ignored. Order is stable (sorted per directory).
+    than silently ignored. Order is stable (sorted). Folders that cannot be
+    read and broken links are added to ``problems`` as (path, reason).
     """
     exclude = exclude.resolve() if exclude else None
     found: list[Path] = []
@@ -145,18 +210,10 @@ def discover(inputs: Iterable[str | Path], exclude: Path | None = None) -> list[
     for item in inputs:
         p = Path(item)
         if not p.exists():
-            raise InputError(f"{p}: no such file or directory; check the path.")
-        if p.is_dir():
-            candidates = sorted(
-                f for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                and not f.name.startswith("~$")
-                and not f.name.endswith(".review.html")  # pages written by `extractor review`
-            )
-        else:
-            candidates = [p]
+            if p.is_symlink():
+                raise InputError(f"{printable(p)}: broken symbolic link (to {printable(os.readlink(p))}); fix the link or the path.")
+            raise InputError(f"{printable(p)}: no such file or directory; check the path.")
+        candidates = _walk(p, problems) if p.is_dir() else [p]
         for f in candidates:
             resolved = f.resolve()
             if resolved in seen or (exclude is not None and resolved.is_relative_to(exclude)):
@@ -269,6 +326,10 @@ def describe_error(exc: BaseException) -> str:
     """One line for the failure list: the user-facing message, or where an internal error happened."""
     if isinstance(exc, ExtractorError):
         return str(exc)
+    if isinstance(exc, MemoryError):
+        memory = worker_memory(current_limits(), 1)
+        limit = f" (limit {memory // MB} MB per worker)" if memory else ""
+        return f"ran out of memory reading this file{limit}; if it really is a report, raise --max-size or run it alone"
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if frames:
@@ -283,7 +344,9 @@ def extract_file(path: str, options: ExtractOptions) -> WorkResult:
     started = time.perf_counter()
     sha: str | None = None
     try:
-        from extractor.pipeline import extract_document  # here, so a broken reader is a recorded failure
+        from extractor.pipeline import (
+            extract_document,  # here, so a broken reader is a recorded failure
+        )
 
         doc = load(path)
         sha = doc.sha256
@@ -295,25 +358,10 @@ def extract_file(path: str, options: ExtractOptions) -> WorkResult:
         return WorkResult(path=path, content_sha256=sha, error=describe_error(exc), seconds=time.perf_counter() - started)
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, and exit when the parent is gone (even after kill -9)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
 # ---------------------------------------------------------------- the batch
 class _Task(BaseModel):
     path: str
     sha: str
-    suspect: bool = False  # was in flight when a worker process died
 
 
 def run_batch(
@@ -325,105 +373,132 @@ def run_batch(
     progress: ProgressCallback | None = None,
     work: WorkFn = extract_file,
     cross_year: bool = True,
+    limits: Limits | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> BatchSummary:
     """Extract every report under ``inputs`` into ``out_dir/results.db``, resuming an earlier run.
 
-    ``work`` is the per-file function (a module-level function, since it may
-    run in another process); the default loads and extracts with the pipeline.
+    ``work`` is the per-file function (it runs in a worker process for the
+    reader engine); the default loads and extracts with the pipeline.
+    ``limits`` (size, time, memory; default: those in force) apply to every
+    report; ``notice`` receives one-line messages for people (waiting for
+    another batch, ``--jobs`` lowered to the cores).
     """
     started = time.perf_counter()
     options = options if options is not None else default_options()
+    say = notice or (lambda _m: None)
+    if limits is not None:
+        configure_limits(limits)
+    limits = current_limits()
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give a directory for a batch.")
-    files = discover(inputs, exclude=out)
-    if not files:
-        raise InputError(f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) found in {', '.join(map(str, inputs))}.")
+        raise InputError(f"--out {printable(out)} is a file; give a directory for a batch.")
+    problems: list[tuple[str, str]] = []
+    files = discover(inputs, exclude=out, problems=problems)
+    if not files and not problems:
+        raise InputError(
+            f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) found in {', '.join(printable(i) for i in inputs)}."
+        )
     settings_sha, settings_json = settings_identity(options)
     jobs = max(1, jobs or default_jobs(options))
+    if not uses_model(options) and jobs > cpu_count():
+        say(f"--jobs {jobs} lowered to {cpu_count()}, the number of cores (the reader engine is CPU-bound)")
+        jobs = cpu_count()
 
     counts = BatchCounts()
-    outcomes: list[ReportOutcome] = []
+    outcomes: list[ReportOutcome] = [
+        ReportOutcome(path=path, status="failed", error=reason) for path, reason in problems
+    ]
+    counts.failed = len(outcomes)
     notify = progress or (lambda _c, _o: None)
 
-    with ResultsDB(out / DB_NAME) as db:
-        db.save_settings(settings_sha, settings_json, __version__)
-        finished = db.finished_hashes(settings_sha)
-        batch_id = db.start_batch(settings_sha, [str(i) for i in inputs], len(files))
+    try:
+        with _out_lock(out, say), ResultsDB(out / DB_NAME) as db:
+            db.save_settings(settings_sha, settings_json, __version__)
+            finished = db.finished_hashes(settings_sha)
+            batch_id = db.start_batch(settings_sha, [str(i) for i in inputs], len(files))
 
-        todo: list[_Task] = []
-        first_path: dict[str, str] = {}
-        for f in files:
-            try:
-                sha = file_sha256(f)
-            except OSError as exc:
-                outcome = ReportOutcome(path=str(f), status="failed", error=f"cannot be read ({exc.strerror or exc})")
+            todo: list[_Task] = []
+            first_path: dict[str, str] = {}
+            for f in files:
+                try:
+                    check_input_file(f)  # a FIFO would block the hash forever, /dev/zero never end it
+                    sha = file_sha256(f)
+                except InputError as exc:
+                    outcomes.append(ReportOutcome(path=str(f), status="failed", error=str(exc)))
+                    counts.failed += 1
+                    continue
+                except OSError as exc:
+                    outcome = ReportOutcome(path=str(f), status="failed", error=f"cannot be read ({exc.strerror or exc})")
+                    outcomes.append(outcome)
+                    counts.failed += 1
+                    continue
+                if sha in first_path:
+                    outcomes.append(ReportOutcome(path=str(f), status="duplicate", content_sha256=sha,
+                                                  error=f"same content as {first_path[sha]}"))
+                    counts.skipped += 1
+                    continue
+                first_path[sha] = str(f)
+                if sha in finished:
+                    outcomes.append(ReportOutcome(path=str(f), status="skipped", content_sha256=sha))
+                    counts.skipped += 1
+                    continue
+                todo.append(_Task(path=str(f), sha=sha))
+            counts.total = len(todo)
+            notify(counts, None)
+
+            stopped: list[str] = []
+
+            def record(task: _Task, result: WorkResult) -> bool:
+                """Store one result; False when the batch must stop (it is then not stored, so a rerun redoes it)."""
+                if result.fatal:
+                    stopped.append(scrub(result.error or "the model endpoint failed"))
+                    return False
+                sha = result.content_sha256 or task.sha
+                extraction = result.extraction
+                status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
+                error = scrub(error) if error else error  # a key or URL credential echoed by a server stays out
+                report_id = db.save_report(
+                    path=task.path,
+                    content_sha256=sha,
+                    settings_sha256=settings_sha,
+                    extraction=extraction,
+                    error=error,
+                    partial=status == "partial",
+                    engine=options.engine,
+                    batch_id=batch_id,
+                    seconds=result.seconds,
+                )
+                run = extraction.run if extraction else None
+                outcome = ReportOutcome(
+                    path=task.path,
+                    status=status,
+                    content_sha256=sha,
+                    report_id=report_id,
+                    error=error,
+                    seconds=result.seconds,
+                    requests=run.requests if run else 0,
+                    cache_hits=run.cache_hits if run else 0,
+                )
                 outcomes.append(outcome)
-                counts.failed += 1
-                continue
-            if sha in first_path:
-                outcomes.append(ReportOutcome(path=str(f), status="duplicate", content_sha256=sha,
-                                              error=f"same content as {first_path[sha]}"))
-                counts.skipped += 1
-                continue
-            first_path[sha] = str(f)
-            if sha in finished:
-                outcomes.append(ReportOutcome(path=str(f), status="skipped", content_sha256=sha))
-                counts.skipped += 1
-                continue
-            todo.append(_Task(path=str(f), sha=sha))
-        counts.total = len(todo)
-        notify(counts, None)
+                counts.done += 1
+                counts.failed += outcome.status == "failed"
+                counts.requests += outcome.requests
+                counts.cache_hits += outcome.cache_hits
+                notify(counts, outcome)
+                return True
 
-        stopped: list[str] = []
+            _execute(todo, share_concurrency(options, jobs), jobs, work, record, use_threads=uses_model(options), limits=limits)
 
-        def record(task: _Task, result: WorkResult) -> bool:
-            """Store one result; False when the batch must stop (it is then not stored, so a rerun redoes it)."""
-            if result.fatal:
-                stopped.append(result.error or "the model endpoint failed")
-                return False
-            sha = result.content_sha256 or task.sha
-            extraction = result.extraction
-            status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
-            report_id = db.save_report(
-                path=task.path,
-                content_sha256=sha,
-                settings_sha256=settings_sha,
-                extraction=extraction,
-                error=error,
-                partial=status == "partial",
-                engine=options.engine,
-                batch_id=batch_id,
-                seconds=result.seconds,
+            failures = [o for o in outcomes if o.status == "failed"]
+            extracted = sum(o.status in ("ok", "partial") for o in outcomes)
+            processed = sum(o.report_id is not None for o in outcomes)
+            db.finish_batch(
+                batch_id, processed=processed, skipped=counts.skipped, failed=len(failures), complete=not stopped
             )
-            run = extraction.run if extraction else None
-            outcome = ReportOutcome(
-                path=task.path,
-                status=status,
-                content_sha256=sha,
-                report_id=report_id,
-                error=error,
-                seconds=result.seconds,
-                requests=run.requests if run else 0,
-                cache_hits=run.cache_hits if run else 0,
-            )
-            outcomes.append(outcome)
-            counts.done += 1
-            counts.failed += outcome.status == "failed"
-            counts.requests += outcome.requests
-            counts.cache_hits += outcome.cache_hits
-            notify(counts, outcome)
-            return True
-
-        _execute(todo, share_concurrency(options, jobs), jobs, work, record, use_threads=uses_model(options))
-
-        failures = [o for o in outcomes if o.status == "failed"]
-        extracted = sum(o.status in ("ok", "partial") for o in outcomes)
-        processed = sum(o.report_id is not None for o in outcomes)
-        db.finish_batch(
-            batch_id, processed=processed, skipped=counts.skipped, failed=len(failures), complete=not stopped
-        )
-        cross = update_cross_year(db) if cross_year else None
+            cross = update_cross_year(db) if cross_year else None
+    except sqlite3.Error as exc:  # a full disk or database, a damaged file: one line, finished reports kept
+        raise store_error(exc, out / DB_NAME) from None
 
     return BatchSummary(
         out_dir=str(out),
@@ -446,7 +521,60 @@ def run_batch(
     )
 
 
+@contextlib.contextmanager
+def _out_lock(out: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold ``OUT/results.db.lock`` while this batch writes ``out``; wait (saying so) while another holds it.
+
+    The lock is ``flock``: the kernel drops it when its holder ends, however
+    it ends, so a killed batch never leaves a stale lock.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write in --out {printable(out)} ({exc.strerror or exc}): choose a writable directory."
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            say(
+                f"another batch (pid {holder}) is writing to {printable(out)}: waiting for it to finish "
+                "(then only what it did not do is extracted; Ctrl-C to stop)"
+            )
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 _CRASHED = "the worker process died while reading this file (out of memory, or a crash in a parser)"
+_POLL = 0.5  # seconds between looks at the clock while reports run
+
+
+def _timed_out(limits: Limits) -> str:
+    return (
+        f"took longer than --timeout {limits.timeout_s:g} s and was stopped; "
+        "if it really is a report, run it again with a larger --timeout"
+    )
+
+
+def _died(code: int | None, memory: int | None) -> str:
+    """Why a worker process ended without an answer, as well as the exit status tells."""
+    if code is not None and code < 0:
+        try:
+            how = signal.Signals(-code).name
+        except ValueError:
+            how = f"signal {-code}"
+        if -code == signal.SIGKILL:
+            return f"{_CRASHED}: killed ({how}; the system may have run out of memory)"
+        return f"{_CRASHED}: {how}"
+    limit = f" (memory limit {memory // (1024 * 1024)} MB per worker)" if memory else ""
+    return f"{_CRASHED}{limit}" if code is None else f"{_CRASHED}: exit status {code}{limit}"
 
 
 def _execute(
@@ -456,109 +584,224 @@ def _execute(
     work: WorkFn,
     record: Callable[[_Task, WorkResult], bool],
     use_threads: bool,
+    limits: Limits | None = None,
 ) -> None:
     """Run ``work`` over ``todo`` with at most ``jobs`` reports in flight, recording each as it finishes.
 
-    A dead worker process breaks the whole pool; the reports that were in
-    flight are then rerun one at a time, so only the one that kills a worker
-    on its own is recorded as failed. When ``record`` says stop, nothing new
-    is started and the reports in flight are still recorded.
+    The reader engine runs each report in a worker process of our own
+    (``_ProcessPool``): a worker that dies or runs past ``--timeout`` fails
+    only the report it was reading, and Ctrl-C ends every worker within
+    seconds. A model engine runs reports in threads (they wait on the
+    network). When ``record`` says stop, nothing new is started and the
+    reports in flight are still recorded.
     """
     if not todo:
         return
-    if jobs == 1 or len(todo) == 1:
-        for task in todo:
-            if not record(task, _call(work, task, options)):
-                return
-        return
-
-    pending: deque[_Task] = deque(todo)
-    suspects: deque[_Task] = deque()
-    executor = _new_executor(jobs, use_threads)
-    in_flight: dict[Future[WorkResult], _Task] = {}
-
-    def submit(queue: deque[_Task]) -> bool:
-        """Start the next task of ``queue``; False (task kept) if the pool broke since the last look."""
-        task = queue.popleft()
-        try:
-            in_flight[executor.submit(work, task.path, options)] = task
-            return True
-        except BrokenProcessPool:
-            queue.appendleft(task)
-            return False
-
-    try:
-        while pending or suspects or in_flight:
-            started = True
-            if suspects:
-                if not in_flight:  # isolate: a suspect runs alone
-                    started = submit(suspects)
-            else:
-                while started and pending and len(in_flight) < jobs * 2:
-                    started = submit(pending)
-            if not started and not in_flight:  # broke with nothing in flight to tell us: just replace it
-                executor.shutdown(wait=False, cancel_futures=True)
-                executor = _new_executor(jobs, use_threads)
-                continue
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken: list[_Task] = []
-            for fut in done:
-                task = in_flight.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    broken.append(task)
-                    continue
-                except Exception as exc:  # a custom ``work`` that raised
-                    result = WorkResult(path=task.path, error=describe_error(exc))
-                if not record(task, result):
-                    pending.clear()
-                    suspects.clear()
-            if broken:
-                # Every other in-flight future of a broken pool fails too: collect them.
-                for fut, task in list(in_flight.items()):
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        broken.append(task)
-                        continue
-                    except Exception as exc:
-                        result = WorkResult(path=task.path, error=describe_error(exc))
-                    if not record(task, result):
-                        pending.clear()
-                        suspects.clear()
-                in_flight.clear()
-                executor.shutdown(wait=False, cancel_futures=True)
-                executor = _new_executor(jobs, use_threads)
-                for task in broken:
-                    if task.suspect and len(broken) == 1:  # it ran alone and killed its worker again
-                        record(task, WorkResult(path=task.path, error=_CRASHED))
-                    else:
-                        task.suspect = True
-                        suspects.append(task)
-    except BaseException:
-        _stop(executor)
-        raise
-    executor.shutdown(wait=True)
-
-
-def _call(work: WorkFn, task: _Task, options: ExtractOptions) -> WorkResult:
-    try:
-        return work(task.path, options)
-    except Exception as exc:  # a custom ``work`` that raised instead of returning the error
-        return WorkResult(path=task.path, error=describe_error(exc))
-
-
-def _new_executor(jobs: int, use_threads: bool) -> Executor:
+    limits = limits or current_limits()
     if use_threads:
-        return ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="report")
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+        _run_threads(todo, options, jobs, work, record, limits)
+    else:
+        with _ProcessPool(jobs, work, options, limits) as pool:
+            pool.run(todo, record)
 
 
-def _stop(executor: Executor) -> None:
-    """On Ctrl-C: drop queued work and end our own worker processes now (finished reports are saved)."""
-    executor.shutdown(wait=False, cancel_futures=True)
-    processes = getattr(executor, "_processes", None) or {}  # ProcessPoolExecutor has no public terminate before 3.14
-    for proc in list(processes.values()):
-        if proc.is_alive():
-            proc.terminate()
+def _call(work: WorkFn, path: str, options: ExtractOptions) -> WorkResult:
+    try:
+        return work(path, options)
+    except Exception as exc:  # a custom ``work`` that raised instead of returning the error
+        return WorkResult(path=path, error=describe_error(exc))
+
+
+def _run_threads(
+    todo: list[_Task], options: ExtractOptions, jobs: int, work: WorkFn,
+    record: Callable[[_Task, WorkResult], bool], limits: Limits,
+) -> None:
+    """Reports in threads (a model engine). A report past ``--timeout`` is recorded as failed and its
+    thread abandoned (a thread cannot be killed; its requests end with their own HTTP timeouts)."""
+    pending: deque[_Task] = deque(todo)
+    executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="report")
+    in_flight: dict[Future[WorkResult], tuple[_Task, float]] = {}
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < jobs:
+                task = pending.popleft()
+                in_flight[executor.submit(_call, work, task.path, options)] = (task, time.monotonic())
+            done, _ = wait(in_flight, timeout=_POLL, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task, _ = in_flight.pop(fut)
+                if not record(task, fut.result()):
+                    pending.clear()
+            if limits.timeout_s is not None:
+                now = time.monotonic()
+                for fut, (task, started) in list(in_flight.items()):
+                    if now - started > limits.timeout_s:
+                        del in_flight[fut]
+                        fut.cancel()
+                        if not record(task, WorkResult(path=task.path, error=_timed_out(limits), seconds=now - started)):
+                            pending.clear()
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- worker processes
+def _worker_main(conn: Connection, work: WorkFn, options: ExtractOptions, memory: int | None) -> None:
+    """A worker process: read one path at a time from ``conn``, answer with its ``WorkResult``.
+
+    Ctrl-C is left to the parent (which ends its workers itself), and the
+    worker exits when the parent is gone (even after ``kill -9``).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    apply_worker_memory(memory)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        try:
+            result = _call(work, path, options)
+        except MemoryError:
+            result = WorkResult(path=path, error=f"ran out of memory (limit {(memory or 0) // (1024 * 1024)} MB per worker)")
+        conn.send(result)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends this worker SIGKILL when the batch process ends, even mid-parse in C code
+    (the parent-watch thread needs the GIL, which a long regex or parser call may hold)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class _Worker:
+    """One worker process and the report it is reading (if any)."""
+
+    def __init__(self, ctx: Any, work: WorkFn, options: ExtractOptions, memory: int | None) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, work, options, memory), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: _Task | None = None
+        self.started = 0.0
+
+    def give(self, task: _Task) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.conn.send(task.path)
+
+    def end(self, grace: float = 0.0) -> None:
+        """Stop the process: politely (SIGTERM) with a grace period, then SIGKILL."""
+        if self.proc.is_alive():
+            if grace > 0:
+                self.proc.terminate()
+                self.proc.join(grace)
+            if self.proc.is_alive():
+                self.proc.kill()
+        self.proc.join(1.0)
+        self.conn.close()
+
+
+class _ProcessPool:
+    """``jobs`` worker processes, each reading one report at a time, each replaceable on its own.
+
+    Unlike ``ProcessPoolExecutor`` this knows which report every worker is
+    reading and since when, so a report that kills its worker or runs past
+    ``--timeout`` fails alone (its worker is killed and replaced), and on
+    Ctrl-C every worker is terminated, then killed, within seconds.
+    """
+
+    def __init__(self, jobs: int, work: WorkFn, options: ExtractOptions, limits: Limits) -> None:
+        self.ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        self.jobs, self.work, self.options, self.limits = jobs, work, options, limits
+        self.memory = worker_memory(limits, jobs)
+        self.workers: list[_Worker] = []
+
+    def __enter__(self) -> _ProcessPool:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            for w in self.workers:
+                with contextlib.suppress(OSError):
+                    w.conn.send(None)
+            for w in self.workers:
+                w.proc.join(5.0)
+                w.end()
+        else:
+            self.stop()
+
+    def stop(self) -> None:
+        """End every worker now: SIGTERM, a moment's grace, then SIGKILL (Ctrl-C, or an error in the parent)."""
+        for w in self.workers:
+            if w.proc.is_alive():
+                w.proc.terminate()
+        deadline = time.monotonic() + 2.0
+        for w in self.workers:
+            w.proc.join(max(0.0, deadline - time.monotonic()))
+        for w in self.workers:
+            w.end()
+        self.workers.clear()
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.ctx, self.work, self.options, self.memory)
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        self.workers.remove(worker)
+        worker.end()
+
+    def run(self, todo: list[_Task], record: Callable[[_Task, WorkResult], bool]) -> None:
+        pending: deque[_Task] = deque(todo)
+        stopping = False
+        while True:
+            idle = [w for w in self.workers if w.task is None]
+            while pending and not stopping:
+                if idle:
+                    idle.pop().give(pending.popleft())
+                elif len(self.workers) < self.jobs:
+                    self._spawn().give(pending.popleft())
+                else:
+                    break
+            busy = [w for w in self.workers if w.task is not None]
+            if not busy:
+                return
+            ready = set(mp_wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=_POLL))
+            now = time.monotonic()
+            for w in busy:
+                task = w.task
+                assert task is not None
+                result: WorkResult | None = None
+                if w.conn in ready or w.proc.sentinel in ready:
+                    try:
+                        if w.conn.poll():
+                            result = w.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    if result is None:  # the process ended without an answer
+                        w.proc.join(1.0)
+                        self._retire(w)
+                        result = WorkResult(path=task.path, error=_died(w.proc.exitcode, self.memory), seconds=now - w.started)
+                    else:
+                        w.task = None
+                elif self.limits.timeout_s is not None and now - w.started > self.limits.timeout_s:
+                    self._retire(w)  # killed: whatever it was doing cannot be trusted to stop
+                    result = WorkResult(path=task.path, error=_timed_out(self.limits), seconds=now - w.started)
+                if result is not None and not record(task, result):
+                    stopping = True
+                    pending.clear()

@@ -133,11 +133,26 @@ def findings_path_for(output: Path) -> Path:
     return output.with_name(f"{output.stem}-findings{output.suffix}")
 
 
+# A text cell starting with one of these is read as a formula by Excel, LibreOffice and Google Sheets
+# (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM``); tab and CR start one too after a paste (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell as spreadsheet tools should see it: blank for None, text that could start a formula
+    prefixed with an apostrophe (shown as text, never run); numbers stay numbers (-5 stays -5)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
 
 
 def _xlsx_cell(ws: Any, value: Any) -> Any:

@@ -3,20 +3,31 @@
 Handles full-width digits (via NFKC), thousands separators, stray spaces,
 万/亿 multipliers and small Chinese numerals (十二, 两百零五). A string that is
 not a number gives ``None`` — never 0, because a blank is not a zero.
+
+A number too big to be a count or an amount in a report (more than 2^53, the
+largest integer a float — and a JSON reader — holds exactly) is not a value:
+it is ignored (``None``) with a note on the ``extractor.numbers`` logger,
+rather than crashing the reader (a 309-digit string overflows a float) or
+silently losing digits.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import unicodedata
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 
 from pydantic import BaseModel
 
 from extractor.document import Span
 
 Number = int | float
+
+MAX_EXACT = 2**53  # the largest magnitude a float (and JSON in most readers) keeps exact
+_log = logging.getLogger(__name__)
 
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -60,17 +71,34 @@ def parse_number(raw: str | int | float | None) -> Number | None:
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        return as_number(raw)
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return None
+        return _bounded(as_number(raw), str(raw))
     text = unicodedata.normalize("NFKC", raw).strip()
     text = re.sub(r"[\s,，_]", "", text)
     multiplier = 1
     if text and text[-1] in _MULTIPLIERS:
         multiplier, text = _MULTIPLIERS[text[-1]], text[:-1]
     if _ARABIC.match(text):
+        whole = text.lstrip("+-").split(".")[0].lstrip("0")
+        if len(whole) > 16:  # more digits than any count: do not even convert it
+            return _bounded(None, raw)
+        if "." not in text:
+            return _bounded(int(text) * multiplier, raw)
         value = float(text) * multiplier
-        return int(round(value)) if "." not in text or value.is_integer() else value
+        return _bounded(int(round(value)) if value.is_integer() else value, raw)
     cn = parse_cn_numeral(text)
     return None if cn is None else cn * multiplier
+
+
+def _bounded(value: Number | None, raw: object) -> Number | None:
+    """``value`` when it can be a count or amount; None (with a note) when it is too big to be one."""
+    if value is not None and abs(value) <= MAX_EXACT:
+        return value
+    shown = str(raw)
+    shown = shown if len(shown) <= 24 else f"{shown[:12]}…{shown[-6:]} ({len(shown)} characters)"
+    _log.warning("ignored the number %s: too long to be a count or an amount", shown)
+    return None
 
 class NumberToken(BaseModel):
     """One number found in text, with the span of its printed digits."""

@@ -241,9 +241,11 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
                         continue
                     if concept.name in APPLICATION_CONCEPTS and _OTHER_SUBJECT.search(sentence):
                         continue  # 12345热线…办结3786件: the cases of a hotline, not disclosure applications
+                    raw = parse_number(m.group("n"))
+                    if raw is None:  # too long to be a count (numbers.py says so)
+                        continue
                     taken.append((n_start, n_end))
-                    value = as_number(parse_number(m.group("n")) or 0)
-                    found.append(Statement(concept=concept.name, value=value,
+                    found.append(Statement(concept=concept.name, value=as_number(raw),
                                            span=_span(index, s_start + n_start, s_start + n_end),
                                            snippet=_snippet(sentence, m.start(), n_end)))
         for m in denials:

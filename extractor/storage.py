@@ -18,10 +18,17 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from extractor.errors import InputError
+from extractor.errors import (
+    ExtractorError,
+    InputError,
+    StoreError,
+    WriteError,
+    printable,
+)
 from extractor.readings import Extraction, Finding
 from extractor.record import Record, flatten
 
@@ -183,35 +190,75 @@ class StoredFinding(BaseModel):
 
 
 class ResultsDB:
-    """A results database; use as a context manager so the connection is closed."""
+    """A results database; use as a context manager so the connection is closed.
 
-    def __init__(self, path: str | Path) -> None:
+    Opened for writing by a batch (schema created or migrated); opened
+    read-only (``readonly=True``, what ``open_existing`` does) by ``export``
+    and ``check --across``, so an archived database on a read-only disk, or
+    one another batch is writing, can still be read. Either way the file is
+    first checked with ``PRAGMA quick_check``: a damaged database is one line
+    saying what to do (``StoreError``), never a traceback halfway through.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.readonly = readonly
+        shown = printable(self.path)
+        try:
+            if readonly:
+                self.conn = _connect_readonly(self.path)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except OSError as exc:
+            raise WriteError(
+                f"cannot create {shown} ({exc.strerror or exc}): choose a writable --out directory."
+            ) from None
+        except sqlite3.Error as exc:
+            if "unable to open" not in str(exc):
+                raise store_error(exc, self.path) from None
+            if readonly:
+                raise InputError(f"cannot open {shown} ({exc}): check that it can be read.") from None
+            raise WriteError(f"cannot create {shown} ({exc}): choose a writable --out directory.") from None
         self.conn.row_factory = sqlite3.Row
         try:
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a committed report survives a crash or kill -9 of this process.
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                # NORMAL in WAL mode: a committed report survives a crash or kill -9 of this process.
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+            self._verify()
+            if readonly:
+                self._check_version()
+            else:
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise InputError(f"{self.path} is locked by another program; wait for it or close it.") from None
-            raise InputError(f"{self.path} is not a results database ({exc}); use a new --out directory.") from None
+            raise store_error(exc, self.path) from None
+        except ExtractorError:
+            self.conn.close()
+            raise
 
     @classmethod
-    def open_existing(cls, path: str | Path) -> ResultsDB:
-        """Open the database of an output directory (or the file itself); a user error if absent."""
+    def open_existing(cls, path: str | Path, *, readonly: bool = True) -> ResultsDB:
+        """Open the database of an output directory (or the file itself) to read; a user error if absent."""
         path = Path(path)
         db_path = path / DB_NAME if path.is_dir() else path
         if not db_path.is_file():
             raise InputError(
-                f"no results database at {db_path}: run `extractor extract FILES... --out {path}` first."
+                f"no results database at {printable(db_path)}: run `extractor extract FILES... --out {printable(path)}` first."
             )
-        return cls(db_path)
+        return cls(db_path, readonly=readonly)
+
+    def _verify(self) -> None:
+        """A one-line ``StoreError`` when the file is not a sound SQLite database (quick_check: seconds per GB)."""
+        rows = self.conn.execute("PRAGMA quick_check(3)").fetchall()
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        if problems:
+            raise StoreError(
+                f"{printable(self.path)} is damaged (sqlite quick_check: {problems[0]}): move it aside and run the batch "
+                "again into a new --out (or restore a copy); `sqlite3 FILE .recover` can save what is readable."
+            )
 
     def __enter__(self) -> ResultsDB:
         return self
@@ -236,6 +283,20 @@ class ResultsDB:
                     f"{self.path} has results schema {row['value']}, this extractor writes {SCHEMA_VERSION}: "
                     "use a new --out directory."
                 )
+
+    def _check_version(self) -> None:
+        """What ``_migrate`` checks, without writing: the file holds this extractor's schema."""
+        try:
+            row = self.conn.execute("SELECT value FROM schema_info WHERE key = 'version'").fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        if row is None:
+            raise InputError(f"{printable(self.path)} is not a results database (no schema_info); check the path.")
+        if int(row["value"]) != SCHEMA_VERSION:
+            raise InputError(
+                f"{printable(self.path)} has results schema {row['value']}, this extractor reads {SCHEMA_VERSION}: "
+                "export it with the extractor version that wrote it."
+            )
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.conn)
@@ -462,6 +523,46 @@ class ResultsDB:
     def query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[sqlite3.Row]:
         """Run a read-only query (docs examples, tests)."""
         return iter(self.conn.execute(sql, tuple(params)).fetchall())
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection that never writes beside the file.
+
+    ``mode=ro`` still needs to create the WAL index (``-shm``) when the
+    directory allows it; on a read-only disk, or a database file that is
+    read-only and has no index beside it, the file is opened ``immutable``
+    (SQLite then reads it as a plain file and takes no locks).
+    """
+    uri = f"file:{quote(str(path.resolve()))}"
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" not in str(exc) and "readonly" not in str(exc) and "read-only" not in str(exc):
+            raise
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=30, isolation_level=None)
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> ExtractorError:
+    """One line for a SQLite error on a results database: corrupted, locked, full or read-only."""
+    shown = printable(path)
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{shown} is locked by another program; wait for it to finish, or close it.")
+    if "disk is full" in text or "database or disk is full" in text:
+        return WriteError(f"{shown}: the disk (or the database) is full; free some space and run the command again.")
+    if "readonly" in text or "read-only" in text:
+        return WriteError(f"{shown} is read-only; give a writable --out directory.")
+    if "file is not a database" in text:
+        return InputError(f"{shown} is not a results database ({text}); use a new --out directory.")
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(
+            f"{shown} is damaged ({text}): move it aside and run the batch again into a new --out "
+            "(or restore a copy); `sqlite3 FILE .recover` can save what is readable."
+        )
+    return StoreError(f"{shown} cannot be used as a results database ({text}); use a new --out directory.")
 
 
 class _Transaction:

@@ -102,3 +102,31 @@ def work_endpoint_down(path: str, options: object) -> WorkResult:
     if Path(path).name >= "hebei-kjt-2021":
         return WorkResult(path=path, error="cannot reach the model endpoint http://127.0.0.1:9/v1", fatal=True)
     return work_gold(path, options)
+
+
+def work_slow(path: str, options: object) -> WorkResult:
+    """Like ``work_gold``, but a file named 'slow' takes a minute (a stand-in for a report that hangs a parser)."""
+    if "slow" in Path(path).name:
+        time.sleep(60)
+    return work_gold(path, options)
+
+
+def work_hog(path: str, options: object) -> WorkResult:
+    """Like ``work_gold``, but a file named 'hog' tries to take 8 GB of memory (a parser gone wild)."""
+    if "hog" in Path(path).name:
+        blocks = [bytearray(256 * 1024 * 1024) for _ in range(32)]
+        return WorkResult(path=path, error=f"allocated {len(blocks)} blocks: no memory limit")
+    return work_gold(path, options)
+
+
+def work_echo_url(path: str, options: object) -> WorkResult:
+    """Fails every file with an error quoting the model endpoint as configured (a server echoing it back)."""
+    llm = getattr(options, "llm", None)
+    return WorkResult(path=path, error=f"cannot reach {llm.base_url if llm else '?'}")
+
+
+def work_slow_briefly(path: str, options: object) -> WorkResult:
+    """Like ``work_slow`` but 'slow' files take 4 s (for thread workers, which can only be abandoned)."""
+    if "slow" in Path(path).name:
+        time.sleep(4)
+    return work_gold(path, options)

@@ -130,3 +130,24 @@ def test_cli_export_user_errors(out_dir: Path, tmp_path_factory: pytest.TempPath
     assert isinstance(result.exception, ExtractorError) and result.exception.exit_code == ExitCode.USAGE
     result = runner.invoke(app, ["export", str(tmp_path_factory.mktemp("empty"))])
     assert isinstance(result.exception, InputError)
+
+
+def test_csv_cells_that_would_start_a_formula_are_neutralised(tmp_path: Path) -> None:
+    """Agency, error and finding text from a hostile report must not run in Excel/LibreOffice (XLSX is typed)."""
+    from extractor.export import csv_cell
+
+    db_path = tmp_path / DB_NAME
+    with ResultsDB(db_path) as db:
+        db.save_settings("s" * 64, "{}", "test")
+        extraction = bs.gold_extraction("huaian-hongze-2023")
+        meta = extraction.record.meta.model_copy(update={"agency": '=HYPERLINK("http://evil","x")'})
+        extraction = extraction.model_copy(update={"record": extraction.record.model_copy(update={"meta": meta})})
+        extraction.findings[0] = extraction.findings[0].model_copy(update={"message": "@SUM(1+1)*cmd|' /C calc'!A0"})
+        db.save_report(path="+evil.txt", content_sha256="a", settings_sha256="s" * 64, extraction=extraction)
+        db.save_report(path="bad.txt", content_sha256="b", settings_sha256="s" * 64, error="-2+3 \tbroke")
+        written = export(db, "csv", tmp_path / "out.csv")
+    cells = [cell for path in written for row in csv.reader(path.open(encoding="utf-8")) for cell in row]
+    assert cells and not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells and "'+evil.txt" in cells and "'-2+3 \tbroke" in cells
+    assert any(c.startswith("'@SUM") for c in cells)
+    assert csv_cell(-5) == -5 and csv_cell(None) == "" and csv_cell("normal") == "normal"

@@ -11,7 +11,10 @@ from rich.table import Table
 from extractor.across import check_across
 from extractor.checks import check as run_checks
 from extractor.cli.app import app, err_console
+from extractor.cli.options import MaxSizeOpt
 from extractor.errors import ExitCode, ExtractorError
+from extractor.limits import DEFAULT_MAX_SIZE_MB, Limits
+from extractor.limits import configure as configure_limits
 from extractor.pipeline import open_result
 from extractor.readings import Finding
 
@@ -46,18 +49,20 @@ def check(
     across: Path | None = typer.Option(
         None, "--across", help="A batch output directory (or its results.db): check consecutive years of the same body against each other.",
     ),
+    max_size: MaxSizeOpt = DEFAULT_MAX_SIZE_MB,
 ) -> None:
     """Check a report's numbers: table sums and balances, claims in prose, prose against tables, grounding.
 
     A blank is never taken as agreement: a rule whose inputs are blank is 'not checkable' (shown with --all).
     Exit code 5 when any rule fails, 0 when clean.
     """
+    configure_limits(Limits(max_size_mb=max_size))
     if (file is None) == (across is None):
         raise ExtractorError("give one of: a report or record FILE, or --across DIR.", ExitCode.USAGE)
     if across is not None:
         findings, label = check_across(across), across.name
         notes: list[str] = []
-    else:
+    elif file is not None:
         doc, extraction, notes = open_result(file, report)
         if doc is None:
             notes.append("prose, grounding and empty-table rules are not checkable without the report text")

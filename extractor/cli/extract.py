@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from extractor import api
 from extractor.atomic import atomic_write_text
-from extractor.batch import SUPPORTED_SUFFIXES, BatchCounts, BatchSummary, ReportOutcome, run_batch, uses_model
+from extractor.batch import (
+    SUPPORTED_SUFFIXES,
+    BatchCounts,
+    BatchSummary,
+    ReportOutcome,
+    run_batch,
+    uses_model,
+)
 from extractor.cli.app import app, err_console
 from extractor.cli.options import (
     BaseUrlOpt,
@@ -20,6 +38,7 @@ from extractor.cli.options import (
     ConcurrencyOpt,
     EngineChoice,
     FallbackReaderOpt,
+    MaxSizeOpt,
     ModelOpt,
     ModeOpt,
     NoCacheOpt,
@@ -27,7 +46,15 @@ from extractor.cli.options import (
     RefreshOpt,
     llm_settings,
 )
-from extractor.errors import ExitCode, ExtractorError, ModelError
+from extractor.errors import ExitCode, ExtractorError, InputError, ModelError, printable
+from extractor.limits import (
+    DEFAULT_MAX_SIZE_MB,
+    DEFAULT_TIMEOUT_S,
+    Limits,
+    memory_limit,
+    worker_memory,
+)
+from extractor.limits import configure as configure_limits
 from extractor.llm.config import DEFAULT_PROMPT_VERSION
 from extractor.pipeline import ExtractOptions
 from extractor.readings import Extraction
@@ -53,7 +80,14 @@ def extract(
     ),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1,
-        help="Reports extracted at once (default: one per CPU core for the reader engine; --concurrency with a model).",
+        help="Reports extracted at once (default and most: one per CPU core for the reader engine; "
+        "--concurrency with a model).",
+    ),
+    max_size: MaxSizeOpt = DEFAULT_MAX_SIZE_MB,
+    timeout: float = typer.Option(
+        DEFAULT_TIMEOUT_S, "--timeout", min=0.1,
+        help="Seconds one report may take; past it, its worker is killed and the report recorded as failed "
+        "(a batch goes on).",
     ),
     engine: EngineChoice | None = typer.Option(
         None, "--engine", "-e", case_sensitive=False, show_default=False,
@@ -76,6 +110,8 @@ def extract(
     DIR/results.db, shows progress on stderr, and exits 6 when some reports
     failed; see `extractor export` for JSONL/CSV/XLSX.
     """
+    limits = Limits(max_size_mb=max_size, timeout_s=timeout)
+    configure_limits(limits)
     settings = llm_settings(
         model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency, cache_dir=cache_dir,
         no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
@@ -84,7 +120,10 @@ def extract(
     # The library's choice of engine; an unconfigured model fails here, before a batch records every report as failed.
     options = api.extract_options(engine.value if engine else None, settings)
     if not _is_batch(inputs, out):
-        extraction = _extract_one(inputs[0], options)
+        # The reader alone: bound this process as a batch bounds its workers (a model engine's threads need room).
+        memory = None if uses_model(options) else worker_memory(limits, 1)
+        with memory_limit(memory):
+            extraction = _extract_one(inputs[0], options, limits)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if reader_by_default:
             _note_reader_only()
@@ -105,10 +144,10 @@ def extract(
     if reader_by_default:
         _note_reader_only()
     try:
-        summary = _run_with_progress(inputs, out, options, jobs)
+        summary = _run_with_progress(inputs, out, options, jobs, limits)
     except KeyboardInterrupt:
         err_console.print(
-            f"[yellow]interrupted[/]: finished reports are kept in {out}; run the same command again to resume.",
+            f"[yellow]interrupted[/]: finished reports are kept in {printable(out)}; run the same command again to resume.",
             highlight=False, soft_wrap=True,
         )
         if uses_model(options):
@@ -132,8 +171,35 @@ def extract(
         )
 
 
-def _extract_one(path: Path, options: ExtractOptions) -> Extraction:
-    """One report; with a model, a progress bar of its section requests on stderr."""
+def _extract_one(path: Path, options: ExtractOptions, limits: Limits) -> Extraction:
+    """One report (within --timeout); with a model, a progress bar of its section requests on stderr."""
+    with time_limit(limits.timeout_s, path):
+        return _extract_one_now(path, options)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, path: Path) -> Iterator[None]:
+    """Raise ``InputError`` in this (main) thread when the block runs past ``seconds`` (SIGALRM)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise InputError(
+            f"{printable(path)}: took longer than --timeout {seconds:g} s and was stopped; "
+            "if it really is a report, run it again with a larger --timeout."
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _extract_one_now(path: Path, options: ExtractOptions) -> Extraction:
     if not uses_model(options):
         return api.extract(path, options=options)
     with Progress(
@@ -159,7 +225,9 @@ def _note_fallback(failures: list[str]) -> None:
             err_console.print(f"[yellow]note:[/] {failure}; the record is the reader's", highlight=False, soft_wrap=True)
 
 
-def _run_with_progress(inputs: list[Path], out: Path, options: ExtractOptions, jobs: int | None) -> BatchSummary:
+def _run_with_progress(
+    inputs: list[Path], out: Path, options: ExtractOptions, jobs: int | None, limits: Limits
+) -> BatchSummary:
     progress = Progress(
         TextColumn("[bold]extract[/]"),
         BarColumn(),
@@ -181,14 +249,17 @@ def _run_with_progress(inputs: list[Path], out: Path, options: ExtractOptions, j
         )
 
     with progress:
-        return run_batch(inputs, out, options, jobs=jobs, progress=update)
+        def notice(message: str) -> None:
+            progress.console.print(f"[yellow]note:[/] {printable(message)}", highlight=False, soft_wrap=True)
+
+        return run_batch(inputs, out, options, jobs=jobs, progress=update, limits=limits, notice=notice)
 
 
 def _print_summary(summary: BatchSummary) -> None:
     line = (
         f"{summary.files} files: {summary.extracted} extracted, {len(summary.failures)} failed, "
         f"{summary.skipped} already done, {len(summary.duplicates)} duplicates "
-        f"in {summary.seconds:.1f}s → {summary.db_path}"
+        f"in {summary.seconds:.1f}s → {printable(summary.db_path)}"
     )
     if summary.ignored:
         line += f" · {summary.ignored} other files ignored (not {'/'.join(SUPPORTED_SUFFIXES)})"
@@ -198,8 +269,8 @@ def _print_summary(summary: BatchSummary) -> None:
     if summary.partial:
         err_console.print(f"[yellow]{len(summary.partial)} reports only partly read by the model[/] (a rerun retries them):")
         for o in summary.partial:
-            err_console.print(f"  {o.path}: {o.error}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(f"  {printable(o.path)}: {printable(o.error)}", highlight=False, markup=False, soft_wrap=True)
     if summary.failures:
         err_console.print("[bold red]failures[/]:")
         for f in summary.failures:
-            err_console.print(f"  {f.path}: {f.error}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(f"  {printable(f.path)}: {printable(f.error)}", highlight=False, markup=False, soft_wrap=True)

@@ -25,7 +25,12 @@ from typing import Annotated
 
 import typer
 
-from extractor.llm.config import DEFAULT_PROMPT_VERSION, ENV_BASE_URL, ENV_MODEL, LlmSettings
+from extractor.llm.config import (
+    DEFAULT_PROMPT_VERSION,
+    ENV_BASE_URL,
+    ENV_MODEL,
+    LlmSettings,
+)
 
 PANEL = "Model engine"
 
@@ -88,6 +93,14 @@ RefreshOpt = Annotated[
     bool,
     typer.Option(
         "--refresh", help="Ask the model again even when cached; store the new answers.", rich_help_panel=PANEL
+    ),
+]
+MaxSizeOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-size", min=0.001, metavar="MB",
+        help="Largest input accepted, in MB (a DOCX's XML or a PDF's streams may inflate to 4 times this); "
+        "larger files are refused before they are read.",
     ),
 ]
 FallbackReaderOpt = Annotated[

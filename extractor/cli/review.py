@@ -8,7 +8,10 @@ import typer
 
 from extractor.atomic import atomic_write_text
 from extractor.cli.app import app, err_console
+from extractor.cli.options import MaxSizeOpt
 from extractor.errors import InputError
+from extractor.limits import DEFAULT_MAX_SIZE_MB, Limits
+from extractor.limits import configure as configure_limits
 from extractor.pipeline import open_result
 from extractor.review import render_review
 
@@ -22,8 +25,10 @@ def review(
     report: Path | None = typer.Option(
         None, "--report", "-r", help="The report of a record JSON (default: found from the record)."
     ),
+    max_size: MaxSizeOpt = DEFAULT_MAX_SIZE_MB,
 ) -> None:
     """Write a review page: the source text with every value highlighted at its evidence, the tables beside it."""
+    configure_limits(Limits(max_size_mb=max_size))
     doc, extraction, notes = open_result(file_or_result, report)
     for note in notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False)

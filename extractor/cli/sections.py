@@ -11,6 +11,9 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from extractor.cli.app import app
+from extractor.cli.options import MaxSizeOpt
+from extractor.limits import DEFAULT_MAX_SIZE_MB, Limits
+from extractor.limits import configure as configure_limits
 from extractor.loading import load
 from extractor.sections import Section, split_sections
 
@@ -27,8 +30,10 @@ def _node(tree: Tree, section: Section) -> None:
 def sections(
     file: Path = typer.Argument(..., help="The report: .txt .md .html .htm .docx or .pdf."),
     as_json: bool = typer.Option(False, "--json", help="Print the sections as JSON instead of a tree."),
+    max_size: MaxSizeOpt = DEFAULT_MAX_SIZE_MB,
 ) -> None:
     """Show a report's outline: its numbered sections with their spans in the normalised text."""
+    configure_limits(Limits(max_size_mb=max_size))
     doc = load(file)
     found = split_sections(doc.text)
     if as_json:

@@ -5,13 +5,20 @@ diskcache pickles values by default and unpickles whatever it finds on read
 stores only ``str`` values and refuses to unpickle, and the directory is
 created 0700. Keys are SHA-256 hex digests of everything that changes an
 answer (``answer_key``) and never contain the API key.
+
+A damaged ``cache.db`` (a crash on a bad disk, a file overwritten) is found
+when the cache is opened (``PRAGMA quick_check``) or used: it is moved aside
+(``cache.db.damaged-<time>``) with a one-line warning and a new, empty cache
+is started, so answers are asked again rather than every report failing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +29,7 @@ from platformdirs import user_cache_dir
 from pydantic import BaseModel, Field
 
 CACHE_FORMAT = 1  # bump to invalidate every stored answer
+_log = logging.getLogger(__name__)
 
 
 def default_cache_dir() -> Path:
@@ -123,14 +131,56 @@ class AnswerCache:
         # Opened once per process and reused: concurrent creation of the sqlite file can lock.
         if self._cache is None:
             _make_private_dir(self.directory)
-            self._cache = diskcache.Cache(str(self.directory), disk=_JsonOnlyDisk, tag_index=True)
+            try:
+                self._cache = self._open_checked()
+            except sqlite3.DatabaseError as exc:
+                self._move_aside(exc)
+                self._cache = self._open_checked()
         return self._cache
+
+    def _open_checked(self) -> diskcache.Cache:
+        cache = diskcache.Cache(str(self.directory), disk=_JsonOnlyDisk, tag_index=True)
+        try:
+            problems = [r[0] for r in cache._sql("PRAGMA quick_check(1)").fetchall() if r[0] != "ok"]
+        except sqlite3.DatabaseError:
+            cache.close()
+            raise
+        if problems:
+            cache.close()
+            raise sqlite3.DatabaseError(problems[0])
+        return cache
+
+    def _move_aside(self, exc: BaseException) -> None:
+        """Put a damaged cache.db (and its journal files) aside, say so in one line; the caller starts afresh."""
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        db = self.directory / "cache.db"
+        for suffix in ("", "-wal", "-shm"):
+            part = db.with_name(db.name + suffix)
+            if part.exists():
+                os.replace(part, part.with_name(f"cache.db.damaged-{stamp}{suffix}"))
+        _log.warning(
+            "warning: the answer cache %s was damaged (%s); moved it aside as cache.db.damaged-%s and started "
+            "an empty one (answers will be asked again)", db, str(exc).splitlines()[0] if str(exc) else "", stamp,
+        )
+
+    def _recovering(self, action: Any) -> Any:
+        """Run ``action(cache)``; if the cache turns out damaged, move it aside and run it once more."""
+        try:
+            return action(self._open())
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            self._move_aside(exc)
+            return action(self._open())
 
     def get(self, key: str) -> CachedAnswer | None:
         if not self.enabled or self.refresh:
             return None
         try:
-            raw = self._open().get(key, default=None, retry=True)
+            raw = self._recovering(lambda c: c.get(key, default=None, retry=True))
         except ValueError:
             return None  # a pickled entry someone else wrote: never unpickled, asked again
         if raw is None:
@@ -143,10 +193,12 @@ class AnswerCache:
     def put(self, key: str, entry: CachedAnswer) -> None:
         if not self.enabled:
             return
-        self._open().set(key, entry.model_dump_json(), tag=entry.prompt_version or None, retry=True)
+        self._recovering(lambda c: c.set(key, entry.model_dump_json(), tag=entry.prompt_version or None, retry=True))
 
     def stats(self) -> CacheStats:
-        cache = self._open()
+        return self._recovering(self._stats)  # type: ignore[no-any-return]
+
+    def _stats(self, cache: diskcache.Cache) -> CacheStats:
         versions: dict[str, int] = {}
         for key in cache.iterkeys():
             try:
@@ -161,10 +213,9 @@ class AnswerCache:
 
     def clear(self, prompt_version: str | None = None) -> int:
         """Remove every entry (or those of one prompt version); returns how many went."""
-        cache = self._open()
         if prompt_version is None:
-            return cache.clear(retry=True)
-        return cache.evict(prompt_version, retry=True)
+            return int(self._recovering(lambda c: c.clear(retry=True)))
+        return int(self._recovering(lambda c: c.evict(prompt_version, retry=True)))
 
     def close(self) -> None:
         if self._cache is not None:

@@ -4,16 +4,30 @@ Everything that changes an answer (endpoint, model, mode, prompt version,
 generation parameters) lives here so the cache key and ``RunInfo`` can be
 built from one object. The API key is a ``SecretStr``: it never shows in a
 repr, a log line, an error, a cache key, a cassette or an output file.
+Credentials typed into ``--base-url`` (``http://user:KEY@host/v1?api-key=KEY``)
+get the same care: the URL is serialised with them blanked out
+(``redact_url``), and ``scrub`` removes them, and the key, from any text that
+is about to be stored or printed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_serializer,
+    model_validator,
+)
+
+from extractor.errors import ModelError
 
 ModeName = Literal["tools", "json_schema", "json", "md_json"]
 
@@ -96,6 +110,45 @@ def public_url(base_url: str | None) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
+_SECRET_PARAM = re.compile(r"key|token|secret|pass|auth|sig|credential", re.I)
+_SECRETS: set[str] = set()  # every key and URL credential seen in this process: what ``scrub`` blanks
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The credentials inside a URL: user and password, and values of query parameters named like keys."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    found = [v for v in (parts.username, parts.password) if v]
+    found += [v for k, v in parse_qsl(parts.query, keep_blank_values=False) if _SECRET_PARAM.search(k)]
+    return [v for v in found if len(v) >= 3]
+
+
+def redact_url(url: str | None) -> str | None:
+    """``url`` with its user:password and secret-looking query values replaced by ``***`` (safe to store)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username or parts.password:
+        netloc = f"***@{netloc}"
+    query = urlencode(
+        [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
+        quote_via=quote, safe="*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def scrub(text: str) -> str:
+    """``text`` with every known key and URL credential replaced by ``***`` (for errors, logs, the database)."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
 def is_local(base_url: str | None) -> bool:
     host = (urlsplit(base_url).hostname or "").lower() if base_url else ""
     return host in _LOCAL_HOSTS or host.endswith(".local")
@@ -128,7 +181,10 @@ class LlmSettings(BaseModel):
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> LlmSettings:
         """Settings from EXTRACTOR_* (key falls back to OPENAI_API_KEY); explicit non-None overrides win."""
         env = dict(os.environ) if env is None else env
-        key = env.get(ENV_API_KEY) or env.get(ENV_API_KEY_FALLBACK)
+        name = ENV_API_KEY if env.get(ENV_API_KEY) else ENV_API_KEY_FALLBACK
+        key = (env.get(name) or "").strip()  # `$(cat key.txt)` brings a newline: never part of a key
+        if key and any(ch.isspace() or not ch.isprintable() for ch in key):
+            raise ModelError(f"{name} contains spaces or control characters: set it to the key alone.")
         values: dict[str, Any] = {
             "model": env.get(ENV_MODEL) or None,
             "base_url": env.get(ENV_BASE_URL) or None,
@@ -138,6 +194,18 @@ class LlmSettings(BaseModel):
         if isinstance(values.get("api_key"), str):
             values["api_key"] = SecretStr(values["api_key"])
         return cls(**values)
+
+    @model_validator(mode="after")
+    def _remember_secrets(self) -> LlmSettings:
+        """Register the key and URL credentials, so ``scrub`` can blank them wherever they turn up."""
+        if self.api_key is not None and len(self.api_key.get_secret_value()) >= 3:
+            _SECRETS.add(self.api_key.get_secret_value())
+        _SECRETS.update(url_secrets(self.base_url))
+        return self
+
+    @field_serializer("base_url")
+    def _serialise_base_url(self, url: str | None) -> str | None:
+        return redact_url(url)  # credentials never reach the settings JSON of results.db or a run's metadata
 
     @property
     def server(self) -> ServerProfile:

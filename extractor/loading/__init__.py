@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from extractor import limits
 from extractor.document import Document, Format
 from extractor.errors import InputError
 from extractor.loading.base import Loaded
@@ -51,10 +52,7 @@ def load(path: str | Path) -> Document:
         raise InputError(f"{p}: no such file; check the path.")
     if p.is_dir():
         raise InputError(f"{p} is a directory; give one report file, or run a batch: extractor extract DIR --out OUT.")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{p}: cannot be read ({exc.strerror or exc}); check its permissions.") from None
+    data = limits.read_input(p)  # regular files only, at most --max-size, read bounded
     doc = load_bytes(data, p.name)
     return doc.model_copy(update={"path": str(p)})
 
@@ -109,9 +107,11 @@ def _load_format(fmt: Format, data: bytes, name: str) -> Loaded:
     if fmt == "docx":
         from extractor.loading.docx import load_docx
 
+        limits.check_docx(data, name)  # a DOCX whose XML inflates past the bound is refused before parsing
         return load_docx(data, name)
     from extractor.loading.pdf import load_pdf
 
+    limits.check_pdf(data, name)  # so is a PDF whose streams inflate past it
     return load_pdf(data, name)
 
 

@@ -11,6 +11,7 @@ import re
 
 import charset_normalizer
 
+from extractor.loading import charset
 from extractor.errors import InputError
 
 _IMAGE_MAGIC = (
@@ -83,6 +84,7 @@ def _decode(data: bytes, name: str, markup: bool) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    charset.refuse_big5(data, name)  # Big5 (traditional) text is refused, not read as GB18030 garbage
     if markup:
         m = _META_CHARSET.search(data[:4096])
         if m:

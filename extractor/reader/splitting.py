@@ -24,6 +24,9 @@ from extractor.record import Number
 # One printed cell: optional sign, no leading zero unless the integer part is 0, optional decimals.
 _PIECE = re.compile(r"^[+-]?(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?$")
 MAX_CANDIDATES = 20_000  # beyond this a run is too ambiguous to be worth enumerating
+# A run longer than the widest template row could print (8 cells of up to 12 characters) is not a row of
+# cells: it is not cut at all (cutting a 309-digit run is exponential; issue 10).
+MAX_RUN_CHARS = 96
 
 
 class Piece(BaseModel):
@@ -50,7 +53,7 @@ class Run(BaseModel):
 def _cuts(text: str, n: int) -> tuple[tuple[int, ...], ...]:
     """Cut positions splitting ``text`` into exactly ``n`` well-formed pieces."""
     if n == 1:
-        return ((),) if _PIECE.match(text) else ()
+        return ((),) if _PIECE.match(text) and parse_number(text) is not None else ()
     out: list[tuple[int, ...]] = []
     for j in range(1, len(text)):
         if not _PIECE.match(text[:j]):
@@ -65,6 +68,8 @@ def _cuts(text: str, n: int) -> tuple[tuple[int, ...], ...]:
 @lru_cache(maxsize=4096)
 def min_max_pieces(text: str, atomic: bool = False) -> tuple[int, int]:
     """Fewest and most well-formed pieces ``text`` can be cut into (0, 0 if none)."""
+    if len(text) > MAX_RUN_CHARS:
+        return (0, 0)
     counts = [n for n in range(1, 2 if atomic else len(text) + 1) if _cuts(text, n)]
     return (min(counts), max(counts)) if counts else (0, 0)
 
@@ -72,7 +77,7 @@ def min_max_pieces(text: str, atomic: bool = False) -> tuple[int, int]:
 def split_run(run: Run, n: int) -> list[list[Piece]]:
     """Every way to read ``run`` as exactly ``n`` cells, in order."""
     readings: list[list[Piece]] = []
-    if run.atomic and n != 1:
+    if (run.atomic and n != 1) or len(run.text) > MAX_RUN_CHARS:
         return readings
     for cut in _cuts(run.text, n):
         bounds = (0, *cut, len(run.text))

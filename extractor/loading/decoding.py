@@ -11,8 +11,8 @@ import re
 
 import charset_normalizer
 
-from extractor.loading import charset
 from extractor.errors import InputError
+from extractor.loading import charset
 
 _IMAGE_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),

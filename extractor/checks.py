@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 
 from extractor import identities
 from extractor.document import Span
-from extractor.identities import IdentityResult
+from extractor.identities import IdentityName, IdentityResult
 from extractor.identities import clean as _clean
 from extractor.identities import equal as _equal
 from extractor.numbers import Number, decimals
 from extractor.prose import CONCEPTS, compact_mapped, prose_statements, stat_value
-from extractor.readings import Evidence, Finding
+from extractor.readings import Evidence, Finding, Severity
 from extractor.record import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
@@ -82,21 +82,21 @@ def _info(rule: str, where: str, paths: list[str], missing: Iterable[str], messa
 
 
 def check_sum(
-    rule: str,
+    rule: IdentityName,
     where: str,
     total: tuple[str, Number | None],
     parts: Sequence[tuple[str, Number | None]],
-    severity: str = "error",
+    severity: Severity = "error",
 ) -> Finding | None:
     """``total == sum(parts)``: a failure, a not-checkable note, or None when it holds.
 
     With blank parts the rule is decided only when the given parts already
     exceed the total (a lower bound no blank can lower).
     """
-    return _sum_finding(identities.sum_identity(rule, total, parts), where, severity)  # type: ignore[arg-type]
+    return _sum_finding(identities.sum_identity(rule, total, parts), where, severity)
 
 
-def _sum_finding(result: IdentityResult, where: str, severity: str = "error") -> Finding | None:
+def _sum_finding(result: IdentityResult, where: str, severity: Severity = "error") -> Finding | None:
     """The finding of a sum identity (``identities.sum_identity``): failure, not-checkable note, or None."""
     if result.status == "not_checkable":
         return _info(result.identity, where, list(result.paths), result.missing)
@@ -104,7 +104,7 @@ def _sum_finding(result: IdentityResult, where: str, severity: str = "error") ->
         return None
     return Finding(
         rule=result.identity, where=where, paths=list(result.paths), stated=result.stated,
-        computed=result.computed, severity=severity,  # type: ignore[arg-type]
+        computed=result.computed, severity=severity,
         message=f"{where}: stated {_fmt(result.stated)}, parts add up to {_fmt(result.computed)}"
         + (" (some parts blank; the given ones already exceed it)" if result.missing else ""),
     )
@@ -143,7 +143,8 @@ def check_applications(record: Record) -> list[Finding]:
     for result in identities.application_identities(_table3(record), record.meta.layout):
         finding: Finding | None
         if result.identity == "balance":
-            where = f"表三 {APPLICANT_COLUMNS[result.column]}列"  # type: ignore[index]
+            assert result.column is not None  # balance holds per column
+            where = f"表三 {APPLICANT_COLUMNS[result.column]}列"
             if result.status == "not_checkable":
                 finding = _info("balance", f"{where}：一+二 = （七）+四", list(result.paths), result.missing)
             elif result.fails:
@@ -156,10 +157,12 @@ def check_applications(record: Record) -> list[Finding]:
             else:
                 finding = None
         elif result.identity == "outcome_sum":
-            where = f"表三 {APPLICANT_COLUMNS[result.column]}列：（七）总计 vs 各办理结果之和"  # type: ignore[index]
+            assert result.column is not None  # outcome_sum holds per column
+            where = f"表三 {APPLICANT_COLUMNS[result.column]}列：（七）总计 vs 各办理结果之和"
             finding = _sum_finding(result, where)
         else:
-            finding = _sum_finding(result, f"表三 {_row_label(result.row)}：总计 vs 六类申请人之和")  # type: ignore[arg-type]
+            assert result.row is not None  # row_sum holds per row
+            finding = _sum_finding(result, f"表三 {_row_label(result.row)}：总计 vs 六类申请人之和")
         if finding:
             findings.append(finding)
     return findings
@@ -173,7 +176,8 @@ def check_review_litigation(record: Record) -> list[Finding]:
     findings: list[Finding] = []
     table = {group: outcomes.model_dump() for group, outcomes in record.review_litigation.items()}
     for result in identities.review_identities(table):
-        finding = _sum_finding(result, f"表四 {REVIEW_GROUPS[result.group]}：总计 vs 维持+纠正+其他+尚未审结")  # type: ignore[index]
+        assert result.group is not None  # group_sum holds per group
+        finding = _sum_finding(result, f"表四 {REVIEW_GROUPS[result.group]}：总计 vs 维持+纠正+其他+尚未审结")
         if finding:
             findings.append(finding)
     return findings
@@ -199,7 +203,8 @@ def check_pre2019(record: Record) -> list[Finding]:
     for result in identities.pre2019_sums(values):
         if not result.parts_given:
             continue  # no breakdown printed at all: nothing to check, nothing to report
-        finding = _sum_finding(result, wheres[result.group])  # type: ignore[index]
+        assert result.group is not None  # pre2019_sum names the total it checks
+        finding = _sum_finding(result, wheres[result.group])
         if finding:
             findings.append(finding)
     return findings
@@ -321,6 +326,11 @@ def _cases_alt(group: str):  # noqa: ANN202
     return targets
 
 
+def _count(value: Number | str | None) -> Number | None:
+    """A table 二 cell as a count: only the ``amount_unit`` column holds text, and it is never a count."""
+    return None if isinstance(value, str) else value
+
+
 def _disclosure_alt(key: str):  # noqa: ANN202
     """Table 二 (layout 2021: 制发/现行有效; layout 2019: 新制作/新公开/对外公开总数)."""
     def targets(record: Record) -> list[_Alt]:
@@ -329,7 +339,7 @@ def _disclosure_alt(key: str):  # noqa: ANN202
             return []
         row = ad["normative_documents"]
         cols = {"issued": ("issued", "made", "published"), "in_force": ("in_force", "total_public")}[key]
-        alts = [_Alt(f"表二 规范性文件 {c}", row.get(c), [f"active_disclosure.normative_documents.{c}"])  # type: ignore[arg-type]
+        alts = [_Alt(f"表二 规范性文件 {c}", _count(row.get(c)), [f"active_disclosure.normative_documents.{c}"])
                 for c in cols if c in row]
         return alts
     return targets
@@ -603,15 +613,17 @@ def _cross_year(prev: Record, cur: Record) -> list[Finding]:
             base = f"active_disclosure.{row}"
             paths = [f"{base}.in_force", f"{base}.issued", f"{base}.repealed"]
             inputs = (last_in_force, issued, repealed, in_force)
-            if any(not isinstance(v, (int, float)) for v in inputs):
+            numbers = [v for v in inputs if isinstance(v, (int, float))]
+            if len(numbers) != len(inputs):
                 names = ["上年 in_force", *paths[1:], paths[0]]  # one name per input, in the order of inputs
                 missing_inputs = [p for p, v in zip(names, inputs, strict=True) if v is None]
                 findings.append(_info("cross_year", where, paths, missing_inputs))
                 continue
-            expected = _clean(last_in_force + issued - repealed)  # type: ignore[operator]
-            if not _equal(expected, in_force):  # type: ignore[arg-type]
+            last_in_force, issued, repealed, in_force = numbers
+            expected = _clean(last_in_force + issued - repealed)
+            if not _equal(expected, in_force):
                 findings.append(Finding(
-                    rule="cross_year", where=where, paths=paths, stated=in_force, computed=expected,  # type: ignore[arg-type]
+                    rule="cross_year", where=where, paths=paths, stated=in_force, computed=expected,
                     message=f"{where}: {last_in_force} + {issued} − {repealed} = {expected}, printed {in_force}",
                 ))
     return findings

@@ -20,8 +20,8 @@ from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
 from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
-from extractor.readings import Extraction, RunInfo
 from extractor.reader import read_document
+from extractor.readings import Extraction, RunInfo
 from extractor.reconcile import reconcile
 from extractor.sections import split_sections
 
@@ -75,7 +75,9 @@ def extract_document(
     if options.engine in ("llm", "both"):
         settings = options.llm or LlmSettings.from_env()
         try:
-            from extractor.llm.engine import read_with_model_sync  # openai/instructor only when a model is asked for
+            from extractor.llm.engine import (
+                read_with_model_sync,  # openai/instructor only when a model is asked for
+            )
 
             llm, run = read_with_model_sync(doc, sections, meta, settings, on_call=on_model_call)
         except ModelError as exc:
@@ -97,6 +99,8 @@ def extract_document(
         for path, ev in evidence.items()
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []
+    if llm is not None and options.check:
+        findings += llm.findings  # the model's own failures (an empty skeleton, rows left out)
     input_path = str(Path(doc.path).resolve()) if doc.path else None
     run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
     problems = [*(reader.problems if reader else []), *(llm.problems if llm else [])]

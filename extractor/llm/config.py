@@ -122,6 +122,7 @@ class LlmSettings(BaseModel):
     cache_dir: Path | None = None  # None: the user cache dir
     use_cache: bool = True
     refresh: bool = False  # ask again even when cached; still store the new answer
+    retry_failed: bool = False  # ask again for sections whose cached outcome is a failure
     fallback_reader: bool = False  # the pipeline's choice when the endpoint is unusable
 
     @classmethod

@@ -15,10 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extractor.document import Document, Span
-from extractor.llm.grounding import compact, locate
+from extractor.llm.grounding import compact, locate, value_span
 from extractor.llm.schemas import application_rows_for
 from extractor.numbers import iter_numbers
-from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, PRE2019_LABELS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta, active_disclosure_spec
+from extractor.record import (
+    ACTIVE_DISCLOSURE_ROWS,
+    APPLICANT_COLUMNS,
+    PRE2019_LABELS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    Meta,
+    active_disclosure_spec,
+)
 
 TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
 PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
@@ -54,6 +62,20 @@ class Call:
 
     def variables(self) -> dict[str, Any]:
         return {"task": self.task, "heading": self.heading, "layout": self.layout or "", "source": self.source, **self.extra}
+
+    def value_span(self, value: Any, quote: str | None) -> tuple[Span | None, bool]:
+        """Where in ``Document.text`` a number was read for ``quote`` (see ``grounding.value_span``), and
+        whether that is the quote itself (False: the number was found apart from its quoted label)."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return self.to_document(quote), True
+        for offset, text in self.parts:
+            quoted = locate(quote, text)
+            if quoted is None:
+                continue
+            span = value_span(value, text, quote)
+            if span is not None:
+                return Span(start=offset + span.start, end=offset + span.end), span == quoted
+        return self.to_document(quote), True
 
     def to_document(self, quote: str | None) -> Span | None:
         """Where in ``Document.text`` the quote was copied from."""

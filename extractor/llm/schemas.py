@@ -14,17 +14,28 @@ type check, and a blank ("", "—", "/", "无") is None, never 0.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    model_validator,
+)
 
 from extractor import identities
-from extractor.llm.grounding import has_digit, locate, number_occurs
+from extractor.grounding import printed_numbers, row_numbers_printed
+from extractor.llm.grounding import compact, grounded, has_digit, locate, number_printed
 from extractor.numbers import parse_number
 from extractor.record import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
+    ACTIVE_DISCLOSURE_ROWS,
     APPLICANT_COLUMNS,
     APPLICATION_ROW_KEYS,
     APPLICATION_ROWS_SINGLE_OTHER,
@@ -32,6 +43,7 @@ from extractor.record import (
     PRE2019_LABELS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
+    active_disclosure_spec,
 )
 
 _BLANKS = {"", "-", "—", "--", "——", "/", "无", "空", "null", "none", "n/a"}
@@ -89,14 +101,96 @@ def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> l
     if locate(quote, source) is None:
         problems.append(f"{name}: quote {quote!r} is not in the section; copy the text exactly")
         return problems
+    numbers = [v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if has_digit(quote) and not row_numbers_printed(numbers, quote):
+        problems.append(f"{name}: {len(numbers)} numbers given but the quoted row {quote!r} does not print them all")
     for col, value in values.items():
         if value is None or isinstance(value, str):
             continue
         path = name if col == "value" else f"{name}.{col}"
-        if not number_occurs(value, source):
-            problems.append(f"{path}={value} does not occur in the section; read it again or use null")
-        elif has_digit(quote) and not number_occurs(value, quote):
-            problems.append(f"{path}={value} is not in the quoted row {quote!r}")
+        if has_digit(quote) and not number_printed(value, quote):
+            problems.append(f"{path}={value} is not printed in the quoted row {quote!r}; read it again or use null")
+        elif not grounded(value, source, quote):
+            problems.append(f"{path}={value} is not printed next to the quote {quote!r}; read it again or use null")
+    return problems
+
+
+# ------------------------------------------------------------------ whole-answer rules
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def answer_rows(answer: BaseModel) -> list[tuple[str, str, dict[str, Any]]]:
+    """(key, quote, numeric values) of every row of a table answer (rows, groups or items)."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for entry in getattr(answer, "rows", None) or getattr(answer, "groups", None) or getattr(answer, "items", None) or []:
+        data = entry.model_dump()
+        key = str(data.pop("row", None) or data.pop("group", None) or data.pop("key", ""))
+        quote = str(data.pop("quote", "") or "")
+        out.append((key, quote, {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}))
+    return out
+
+
+def skeleton_problem(answer: BaseModel, source: str) -> str | None:
+    """The all-zero skeleton: every number of the answer is 0 while the table's lines print other numbers."""
+    values = [v for _, _, row in answer_rows(answer) for v in row.values()]
+    if len(values) < 3 or any(v != 0 for v in values):
+        return None
+    # lines with words: a page footer (- 3 -) is not a table row
+    printed = [n for line in source.splitlines() if _CJK.search(line) for n in printed_numbers(line) if n != 0]
+    printed += [n for _, quote, _ in answer_rows(answer) for n in printed_numbers(quote) if n != 0]
+    if not printed:
+        return None
+    return (
+        f"every value of the answer is 0, but the table prints other numbers (such as {printed[0]}): "
+        "read each cell as printed; a blank cell is null"
+    )
+
+
+def _label_core(label: str) -> str:
+    """The words of a printed row label without its numbering and notes: （二）部分公开（区分…） -> 部分公开."""
+    core = re.sub(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])", "", label)
+    core = core.split("（")[0].split("·")[-1]
+    return compact(core)[0]
+
+
+def missing_rows(answer: BaseModel, task: str, layout: str | None, source: str) -> list[str]:
+    """Rows whose label the section prints but the answer leaves out (a truncated answer)."""
+    given = {key for key, _, _ in answer_rows(answer)}
+    hay = compact(source)[0]
+    if task == "applications":
+        labels = application_rows_for(layout)
+        split = set(OTHER_HANDLING_SPLIT)
+        missing = []
+        for key, label in labels.items():
+            core = _label_core(label)
+            if len(core) < 4 or core not in hay or key in given:
+                continue
+            if key == "other_handling" and given & split:
+                continue
+            if key in split and "other_handling" in given:
+                continue
+            missing.append(key)
+        return missing
+    if task == "review_litigation":
+        if not any(printed_numbers(source)):
+            return []
+        return [g for g, label in REVIEW_GROUPS.items() if g not in given and _label_core(label) in hay]
+    if task == "active_disclosure":
+        spec = active_disclosure_spec(layout)
+        return [r for r in spec if r not in given and len(_label_core(ACTIVE_DISCLOSURE_ROWS[r])) >= 2
+                and _label_core(ACTIVE_DISCLOSURE_ROWS[r]) in hay]
+    return []
+
+
+def whole_answer_problems(answer: BaseModel, task: str, ctx: dict[str, Any]) -> list[str]:
+    """The rules on a whole table answer: not the empty skeleton, no printed row left out."""
+    problems = []
+    skeleton = skeleton_problem(answer, ctx["source"])
+    if skeleton:
+        problems.append(skeleton)
+    missing = missing_rows(answer, task, ctx.get("layout") or None, ctx["source"])
+    if missing:
+        problems.append(f"rows printed in the section but missing from the answer: {', '.join(missing)}; give every printed row")
     return problems
 
 
@@ -139,6 +233,7 @@ class ApplicationsAnswer(_Answer):
             seen[row.row] = row
             values = {c: getattr(row, c) for c in APPLICANT_KEYS}
             problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        problems += whole_answer_problems(self, "applications", ctx)
         if ctx.get("layout") == "2019" and set(seen) & set(OTHER_HANDLING_SPLIT):
             problems.append("layout 2019 has one （六）其他处理 row: use row other_handling")
         if problems:
@@ -205,6 +300,7 @@ class ReviewAnswer(_Answer):
             seen.add(group.group)
             values = {c: getattr(group, c) for c in REVIEW_OUTCOMES}
             problems += _ground_row(group.group, group.quote, values, ctx["source"])
+        problems += whole_answer_problems(self, "review_litigation", ctx)
         _fail(problems)
         if not self.printed_inconsistencies:
             errors = []
@@ -249,6 +345,7 @@ def _disclosure_model(layout: str, spec: dict[str, dict[str, str]]) -> type[Base
                 problems.append(f"row {row.row} has no column {', '.join(extra)} in layout {layout}: use null")
             values = {c: getattr(row, c) for c in allowed}
             problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        problems += whole_answer_problems(self, "active_disclosure", {**ctx, "layout": layout})
         _fail(problems)
         return self
 
@@ -316,7 +413,7 @@ class MetaAnswer(_Answer):
                 if not self.published_quote or locate(self.published_quote, source) is None:
                     problems.append("published_quote must be copied exactly from the text")
                 elif has_digit(self.published_quote) and not all(
-                    number_occurs(n, self.published_quote, in_runs=False) for n in (date.year, date.month, date.day)
+                    number_printed(n, self.published_quote) for n in (date.year, date.month, date.day)
                 ):  # a date in Chinese numerals (二〇二二年一月二十日) is not checked here
                     problems.append(f"published_quote {self.published_quote!r} does not state {self.published}")
         _fail(problems)
@@ -378,7 +475,7 @@ class ClaimsAnswer(_Answer):
             if claim.rate is None and (claim.total is None or not claim.parts):
                 problems.append(f"claim {i}: give a total with its parts, or a rate")
             for name, value in claim.numbers():
-                if not number_occurs(value, claim.quote, in_runs=False):
+                if not number_printed(value, claim.quote, zero_words=False):
                     problems.append(f"claim {i}: {name}={value} is not in its quote")
         _fail(problems)
         return self
@@ -418,6 +515,7 @@ class Pre2019Answer(_Answer):
             if item.value is not None and item.key != "fees_10k_yuan" and isinstance(item.value, float):
                 problems.append(f"{item.key}={item.value}: a count is a whole number")
             problems += _ground_row(item.key, item.quote, {"value": item.value}, ctx["source"])
+        problems += whole_answer_problems(self, "pre2019", ctx)
         _fail(problems)
         if not self.printed_inconsistencies:
             _fail(pre2019_identity_errors(seen))

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from extractor import identities
 from extractor.document import Span
-from extractor.grounding import number_printed
+from extractor.grounding import number_printed, row_numbers_printed
 from extractor.identities import IdentityResult
 from extractor.identities import clean as _clean
 from extractor.identities import equal as _equal
@@ -599,6 +599,14 @@ def is_grounded(value: Number, window: str, row: str | None = None) -> bool:
     return value == 0 and row is not None and number_printed(0, row)
 
 
+def _row_of(path: str, values: dict[str, Number]) -> list[Number]:
+    """The values of the table row ``path`` is in, in printed column order (a run of digits is split by them)."""
+    prefix = path.rpartition(".")[0] + "."
+    if path.startswith(("claims", "pre2019.")) or prefix == ".":
+        return [values[path]]
+    return [v for p, v in values.items() if p.startswith(prefix) and p.count(".") == path.count(".")]
+
+
 def check_grounding(record: Record, text: str | None, evidence: dict[str, Evidence] | None) -> list[Finding]:
     """``grounding``: every extracted number occurs in the text near the span it was read from.
 
@@ -623,7 +631,8 @@ def check_grounding(record: Record, text: str | None, evidence: dict[str, Eviden
             continue
         lo = max(0, ev.span.start - GROUNDING_WINDOW)
         hi = min(len(text), ev.span.end + GROUNDING_WINDOW)
-        if not is_grounded(value, text[lo:hi], text[ev.span.start:ev.span.end]):
+        quoted = text[ev.span.start:ev.span.end]
+        if not is_grounded(value, text[lo:hi], quoted) and not row_numbers_printed(_row_of(path, values), quoted):
             findings.append(Finding(
                 rule="grounding", where=path, paths=[path], stated=value, evidence=[ev.span],
                 message=f"{path} = {_fmt(value)} does not occur near its evidence "

@@ -52,19 +52,47 @@ def number_printed(value: Number, text: str, *, zero_words: bool = True) -> bool
     return target == 0 and zero_words and ZERO_WORDS.search(_plain(text)) is not None
 
 
-def row_numbers_printed(values: list[Number], quote: str) -> bool:
-    """Whether every value of a row is printed in its quote, each printed number used at most once.
+def _digits(value: Number) -> str:
+    value = as_number(value)
+    text = repr(abs(value)) if isinstance(value, float) else str(abs(value))
+    return text.removesuffix(".0")
 
-    A row of n cells with m < n numbers printed cannot hold n numbers: a model
-    that answers a value for a blank cell (the all-zero skeleton, an invented 0)
-    is caught here. Zeros beyond the printed 0s pass only when the row says 无/未.
+
+def row_numbers_printed(values: list[Number], quote: str) -> bool:
+    """Whether the values of one row (in printed column order) are what its quote prints.
+
+    Either each value is a whole printed number of the quote, each printed number
+    used at most once (a zero beyond the printed 0s only where the row says
+    无/未), or the values written one after another are exactly a run of whole
+    printed numbers: text converted from HTML or PDF often runs the cells of a
+    row together (``4000004`` is 4, 0, 0, 0, 0, 0, 4), and the split must use
+    every digit of the run, so 8283 is never read out of 88283. A row of n cells
+    whose quote prints fewer numbers cannot hold n values: a model's invented 0s
+    and the all-zero skeleton fail here.
     """
-    available = Counter(abs(float(n)) for n in printed_numbers(quote))
+    if not values:
+        return True
+    tokens = [t for t in iter_numbers(_plain(quote))]
+    available = Counter(abs(float(t.value)) for t in tokens)
     zero_words = ZERO_WORDS.search(_plain(quote)) is not None
+    ok = True
     for value in values:
         key = abs(float(value))
         if available[key] > 0:
             available[key] -= 1
         elif not (key == 0 and zero_words):
-            return False
-    return True
+            ok = False
+            break
+    if ok:
+        return True
+    wanted = "".join(_digits(v) for v in values)
+    texts = [t.text.replace(",", "") for t in tokens]
+    for i in range(len(texts)):
+        run = ""
+        for j in range(i, len(texts)):
+            run += texts[j]
+            if run == wanted:
+                return True
+            if len(run) >= len(wanted):
+                break
+    return False

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extractor.document import Document, Span
-from extractor.llm.grounding import compact, locate, value_span
+from extractor.llm.grounding import compact, has_digit, locate, value_span
 from extractor.llm.schemas import application_rows_for
 from extractor.numbers import iter_numbers
 from extractor.record import (
@@ -66,8 +66,8 @@ class Call:
     def value_span(self, value: Any, quote: str | None) -> tuple[Span | None, bool]:
         """Where in ``Document.text`` a number was read for ``quote`` (see ``grounding.value_span``), and
         whether that is the quote itself (False: the number was found apart from its quoted label)."""
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            return self.to_document(quote), True
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or has_digit(quote or ""):
+            return self.to_document(quote), True  # a quote with numbers is the row: its values were checked in it
         for offset, text in self.parts:
             quoted = locate(quote, text)
             if quoted is None:

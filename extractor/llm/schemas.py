@@ -102,16 +102,19 @@ def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> l
         problems.append(f"{name}: quote {quote!r} is not in the section; copy the text exactly")
         return problems
     numbers = [v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if has_digit(quote) and not row_numbers_printed(numbers, quote):
-        problems.append(f"{name}: {len(numbers)} numbers given but the quoted row {quote!r} does not print them all")
+    if has_digit(quote):
+        if not row_numbers_printed(numbers, quote):
+            problems.append(
+                f"{name}: the values {numbers} are not what the quoted row {quote!r} prints; "
+                "read the row again (a blank cell is null)"
+            )
+        return problems
     for col, value in values.items():
         if value is None or isinstance(value, str):
             continue
         path = name if col == "value" else f"{name}.{col}"
-        if has_digit(quote) and not number_printed(value, quote):
-            problems.append(f"{path}={value} is not printed in the quoted row {quote!r}; read it again or use null")
-        elif not grounded(value, source, quote):
-            problems.append(f"{path}={value} is not printed next to the quote {quote!r}; read it again or use null")
+        if not grounded(value, source, quote):
+            problems.append(f"{path}={value} is not printed in the section; read it again or use null")
     return problems
 
 

@@ -599,12 +599,11 @@ def is_grounded(value: Number, window: str, row: str | None = None) -> bool:
     return value == 0 and row is not None and number_printed(0, row)
 
 
-def _row_of(path: str, values: dict[str, Number]) -> list[Number]:
-    """The values of the table row ``path`` is in, in printed column order (a run of digits is split by them)."""
-    prefix = path.rpartition(".")[0] + "."
-    if path.startswith(("claims", "pre2019.")) or prefix == ".":
-        return [values[path]]
-    return [v for p, v in values.items() if p.startswith(prefix) and p.count(".") == path.count(".")]
+def _row_of(path: str, values: dict[str, Number], evidence: dict[str, Evidence]) -> list[Number]:
+    """The values read from the same span as ``path`` (its row, or rows sharing one run of digits), in
+    printed order: a run of digits must be split exactly by them (``grounding.row_numbers_printed``)."""
+    span = evidence[path].span
+    return [v for p, v in values.items() if p in evidence and evidence[p].span == span]
 
 
 def check_grounding(record: Record, text: str | None, evidence: dict[str, Evidence] | None) -> list[Finding]:
@@ -632,7 +631,7 @@ def check_grounding(record: Record, text: str | None, evidence: dict[str, Eviden
         lo = max(0, ev.span.start - GROUNDING_WINDOW)
         hi = min(len(text), ev.span.end + GROUNDING_WINDOW)
         quoted = text[ev.span.start:ev.span.end]
-        if not is_grounded(value, text[lo:hi], quoted) and not row_numbers_printed(_row_of(path, values), quoted):
+        if not is_grounded(value, text[lo:hi], quoted) and not row_numbers_printed(_row_of(path, values, evidence), quoted):
             findings.append(Finding(
                 rule="grounding", where=path, paths=[path], stated=value, evidence=[ev.span],
                 message=f"{path} = {_fmt(value)} does not occur near its evidence "

@@ -74,7 +74,8 @@ def row_numbers_printed(values: list[Number], quote: str) -> bool:
         return True
     tokens = [t for t in iter_numbers(_plain(quote))]
     available = Counter(abs(float(t.value)) for t in tokens)
-    zero_words = ZERO_WORDS.search(_plain(quote)) is not None
+    # 无/未 stand for a zero only in a row that prints no digits (尚未审结 is a label, not a zero)
+    zero_words = not tokens and ZERO_WORDS.search(_plain(quote)) is not None
     ok = True
     for value in values:
         key = abs(float(value))

@@ -95,12 +95,14 @@ def identity_results(record: Record) -> list[IdentityResult]:
 
 
 def _row_values(llm: Reading, path: str, flat: dict[str, Any]) -> list[Any]:
-    """The model's non-blank values of the row ``path`` is in (the cells quoted with it)."""
-    table, row, _ = _split(path)
-    if table == "pre2019":
-        return [flat[path]]
-    prefix = f"{table}.{row}."
-    return [v for p, v in flat.items() if p.startswith(prefix) and isinstance(v, (int, float)) and not isinstance(v, bool)]
+    """The model's non-blank values quoted with ``path`` (the cells of its row, or of the rows sharing its
+    quote), in printed order."""
+    span = llm.evidence[path].span
+    return [
+        v for p, v in flat.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+        and p in llm.evidence and llm.evidence[p].span == span
+    ]
 
 
 def fill_problem(path: str, value: Any, llm: Reading, l_flat: dict[str, Any], text: str | None) -> str | None:

@@ -95,13 +95,32 @@ def _fail(problems: list[str]) -> None:
         raise ValueError("; ".join(problems))
 
 
+def _numbers(values: dict[str, Any]) -> list[Any]:
+    return [v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+def _ground_rows(rows: list[tuple[str, str, dict[str, Any]]], source: str) -> list[str]:
+    """``_ground_row`` for every row; rows that quote the same text (a run of digits holding several rows,
+    as column-major text prints table 四) are checked together, their values one after another."""
+    shared: dict[str, list[Any]] = {}
+    for _, quote, values in rows:
+        shared.setdefault(quote, []).extend(_numbers(values))
+    problems: list[str] = []
+    for name, quote, values in rows:
+        together = shared[quote] if has_digit(quote) and len(shared[quote]) > len(_numbers(values)) else None
+        if together is not None and row_numbers_printed(together, quote):
+            continue
+        problems += _ground_row(name, quote, values, source)
+    return problems
+
+
 def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> list[str]:
     """A row's quote must be in the section, and its numbers in the quote (when the quote has numbers)."""
     problems: list[str] = []
     if locate(quote, source) is None:
         problems.append(f"{name}: quote {quote!r} is not in the section; copy the text exactly")
         return problems
-    numbers = [v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    numbers = _numbers(values)
     if has_digit(quote):
         if not row_numbers_printed(numbers, quote):
             problems.append(
@@ -234,8 +253,7 @@ class ApplicationsAnswer(_Answer):
             if row.row in seen:
                 problems.append(f"row {row.row} given twice; give each row once")
             seen[row.row] = row
-            values = {c: getattr(row, c) for c in APPLICANT_KEYS}
-            problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        problems += _ground_rows(answer_rows(self), ctx["source"])
         problems += whole_answer_problems(self, "applications", ctx)
         if ctx.get("layout") == "2019" and set(seen) & set(OTHER_HANDLING_SPLIT):
             problems.append("layout 2019 has one （六）其他处理 row: use row other_handling")
@@ -301,8 +319,7 @@ class ReviewAnswer(_Answer):
             if group.group in seen:
                 problems.append(f"group {group.group} given twice")
             seen.add(group.group)
-            values = {c: getattr(group, c) for c in REVIEW_OUTCOMES}
-            problems += _ground_row(group.group, group.quote, values, ctx["source"])
+        problems += _ground_rows(answer_rows(self), ctx["source"])
         problems += whole_answer_problems(self, "review_litigation", ctx)
         _fail(problems)
         if not self.printed_inconsistencies:
@@ -346,8 +363,9 @@ def _disclosure_model(layout: str, spec: dict[str, dict[str, str]]) -> type[Base
             extra = [c for c in columns if c not in allowed and getattr(row, c) is not None]
             if extra:
                 problems.append(f"row {row.row} has no column {', '.join(extra)} in layout {layout}: use null")
-            values = {c: getattr(row, c) for c in allowed}
-            problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        problems += _ground_rows(
+            [(row.row, row.quote, {c: getattr(row, c) for c in spec[row.row]}) for row in self.rows], ctx["source"]
+        )
         problems += whole_answer_problems(self, "active_disclosure", {**ctx, "layout": layout})
         _fail(problems)
         return self

@@ -87,7 +87,7 @@ def row_numbers_printed(values: list[Number], quote: str) -> bool:
     if ok:
         return True
     wanted = "".join(_digits(v) for v in values)
-    texts = [t.text.replace(",", "") for t in tokens]
+    texts = [t.text.replace(",", "").lstrip("-") for t in tokens]
     for i in range(len(texts)):
         run = ""
         for j in range(i, len(texts)):

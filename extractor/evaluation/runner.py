@@ -10,6 +10,7 @@ import hashlib
 import json
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -142,23 +143,34 @@ def git_revision() -> str | None:
 
 
 def predict(eval_set: EvalSet, options: ExtractOptions, on_report: Callable[[str], None] | None = None) -> list[Prediction]:
-    """Extract every report. A model that is not configured stops the run; any other failure is kept per report."""
+    """Extract every report. A model that is not configured stops the run; any other failure is kept per report.
+
+    With a model engine, reports are read concurrently like a batch (threads, each with its share of
+    ``--concurrency``, so that together they keep that many requests in flight); the reader runs one by one.
+    """
+    from extractor.batch import share_concurrency
     from extractor.pipeline import extract_path
 
-    predictions = []
-    for entry in eval_set.entries:
+    def one(entry: ManifestEntry, opts: ExtractOptions) -> Prediction:
         started = time.perf_counter()
         try:
-            prediction = Prediction(id=entry.id, extraction=extract_path(eval_set.report_path(entry), options))
+            prediction = Prediction(id=entry.id, extraction=extract_path(eval_set.report_path(entry), opts))
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001  (scored as an empty prediction, reported by name)
             prediction = Prediction(id=entry.id, error=f"{type(exc).__name__}: {exc}")
         prediction.seconds = time.perf_counter() - started
-        predictions.append(prediction)
         if on_report is not None:
             on_report(entry.id)
-    return predictions
+        return prediction
+
+    if options.engine == "reader" or options.llm is None or len(eval_set.entries) < 2:
+        return [one(entry, options) for entry in eval_set.entries]
+    jobs = max(1, min(options.llm.concurrency, len(eval_set.entries)))
+    shared = share_concurrency(options, jobs)
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eval") as pool:
+        futures = [pool.submit(one, entry, shared) for entry in eval_set.entries]
+        return [f.result() for f in futures]  # in manifest order; a ModelError stops the run
 
 
 def score_predictions(

@@ -13,10 +13,27 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from extractor.numbers import Number, as_number, iter_numbers
 
 ZERO_WORDS = re.compile(r"[无未没]|不存在")
+
+
+@lru_cache(maxsize=1)
+def _label_words() -> re.Pattern[str]:
+    """The printed labels of the tables: 尚未审结, 未经复议直接起诉, 无法提供… hold 无/未 without saying zero."""
+    from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICATION_ROWS_SPLIT_OTHER, REVIEW_GROUPS, REVIEW_OUTCOMES
+
+    words = {"尚未审结", "未经复议直接起诉", "无法提供", "无正当理由", "逾期未按", "未经复议"}
+    for table in (ACTIVE_DISCLOSURE_ROWS, APPLICATION_ROWS_SPLIT_OTHER, REVIEW_GROUPS, REVIEW_OUTCOMES):
+        words.update(w for label in table.values() for w in re.split(r"[·、（）()\d.]", label) if ZERO_WORDS.search(w))
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
+def says_zero(text: str) -> bool:
+    """无/未/没有 in ``text`` outside the tables' own labels (本年未收取费用; not 尚未审结)."""
+    return ZERO_WORDS.search(_label_words().sub("", _plain(text))) is not None
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 
 
@@ -49,7 +66,7 @@ def number_printed(value: Number, text: str, *, zero_words: bool = True) -> bool
     target = abs(value)
     if any(_same(n, target) for n in printed_numbers(text)):
         return True
-    return target == 0 and zero_words and ZERO_WORDS.search(_plain(text)) is not None
+    return target == 0 and zero_words and says_zero(text)
 
 
 def _digits(value: Number) -> str:
@@ -73,9 +90,10 @@ def row_numbers_printed(values: list[Number], quote: str) -> bool:
     if not values:
         return True
     tokens = [t for t in iter_numbers(_plain(quote))]
-    available = Counter(abs(float(t.value)) for t in tokens)
+    # a token with a leading zero (00, 0000000) is a run of cells, never one number: only an exact split reads it
+    available = Counter(abs(float(t.value)) for t in tokens if not (len(t.text) > 1 and t.text.startswith("0") and "." not in t.text))
     # 无/未 stand for a zero only in a row that prints no digits (尚未审结 is a label, not a zero)
-    zero_words = not tokens and ZERO_WORDS.search(_plain(quote)) is not None
+    zero_words = not tokens and says_zero(quote)
     ok = True
     for value in values:
         key = abs(float(value))

@@ -251,11 +251,15 @@ def _prints_labels(text: str, task: str | None, layout: str | None, least: int =
 
 
 def table_sections_for(doc: Document, sections: Sequence[SectionLike], task: str, layout: str | None) -> list[SectionLike]:
-    """The sections holding table ``task``: those that print its row labels (whatever their heading says),
-    else the sections whose role is the task. A report may have both a narrative section and the table
+    """The sections holding table ``task``: of the sections with that role, those that print its row labels;
+    else sections of no known role that print them; else every section with the role (prose such as
+    总体情况 may name the labels too, so it is never taken for the table). A report may have both a narrative section and the table
     under the same heading words (三、主动公开工作情况 … 一、主动公开政府信息情况)."""
-    holding = [s for s in sections if _prints_labels(_section_text(doc, s), task, layout)]
-    return holding or [s for s in sections if s.role == task]
+    own = [s for s in sections if s.role == task]
+    holding = [s for s in own if _prints_labels(_section_text(doc, s), task, layout)]
+    if not holding:  # a heading of its own wording: a section of no known role that prints the labels
+        holding = [s for s in sections if s.role is None and _prints_labels(_section_text(doc, s), task, layout)]
+    return holding or own
 
 
 _DATE = re.compile(

@@ -27,6 +27,7 @@ from extractor.record import (
     ClaimPart,
     ClaimRate,
     ClaimTotal,
+    Figure,
     Meta,
     Pre2019,
     Record,
@@ -65,6 +66,7 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
     evidence: dict[str, Evidence] = {}
     problems: list[str] = []
     claims: list[Claim] = []
+    figures: list[Figure] | None = None  # None: no prose was read
     findings: list[Finding] = []
     for r in results:
         call, answer = r.call, r.answer
@@ -118,7 +120,12 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
                 )
                 value = claim.total.value if claim.total else (claim.rate.percent if claim.rate else None)
                 evidence[f"claims.{len(claims) - 1}"] = _evidence(call, claim.quote, value, note)
+            figures = figures if figures is not None else []
+            for fig in answer.figures:
+                figures.append(Figure(name=fig.name, value=fig.value, unit=fig.unit, approx=fig.approx))
+                evidence[f"figures.{len(figures) - 1}"] = _evidence(call, fig.quote, fig.value, note)
     record.claims = claims
+    record.figures = figures
     return Reading(engine="llm", record=record, evidence=evidence, problems=problems, findings=findings)
 
 

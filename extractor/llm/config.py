@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 ModeName = Literal["tools", "json_schema", "json", "md_json"]
 
-DEFAULT_PROMPT_VERSION = "v2"
+DEFAULT_PROMPT_VERSION = "v3"
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 ENV_API_KEY = "EXTRACTOR_API_KEY"

@@ -31,7 +31,7 @@ from extractor.record import (
 TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
 PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
 CHUNK_CHARS = 1800  # prose per claims request: a few numbered paragraphs
-META_HEAD_CHARS = 2500
+META_HEAD_CHARS = 1200  # the title and opening lines: the body, the year
 META_TAIL_CHARS = 300
 _GAP = "\n……\n"
 
@@ -94,9 +94,9 @@ def table_variables(task: str, layout: str | None) -> dict[str, str]:
     """Label tables of ``extractor.record`` rendered for the prompt (keys never re-typed)."""
     if task == "pre2019":
         return {"keys": "\n".join(f"  {k}: {v}" for k, v in PRE2019_LABELS.items())}
-    if task == "applications":
+    if task == "applications":  # every row of both layouts: the same text (a cacheable prefix) for every report
         return {
-            "rows": "\n".join(f"  {k}: {v}" for k, v in application_rows_for(layout).items()),
+            "rows": "\n".join(f"  {k}: {v}" for k, v in application_rows_for(None).items()),
             "columns": "、".join(f"{k} {v}" for k, v in APPLICANT_COLUMNS.items()),
         }
     if task == "review_litigation":

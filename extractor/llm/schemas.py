@@ -478,10 +478,21 @@ class ClaimAnswer(_Answer):
         return out
 
 
+class FigureAnswer(_Answer):
+    """One quantity stated in the prose (spec "figures"), with the clause it was read from."""
+
+    name: str = Field(description="the thing counted, the shortest noun phrase as printed")
+    value: RequiredNumber = Field(description="the number as printed")
+    unit: str | None = Field(default=None, description="what is printed between the number and the next word (万元, 件, %)")
+    approx: bool = Field(default=False, description="true when 余/多/近/约/以上/左右 qualifies the number")
+    quote: str = Field(description="the clause holding the number, copied exactly")
+
+
 class ClaimsAnswer(_Answer):
-    """Part-whole and ratio statements found in the prose."""
+    """Part-whole and ratio statements found in the prose, and every quantity it states (figures)."""
 
     claims: list[ClaimAnswer] = Field(default_factory=list, description="every claim in the text; [] when there is none")
+    figures: list[FigureAnswer] = Field(default_factory=list, description="every quantity stated in the text, in order")
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> ClaimsAnswer:
@@ -498,6 +509,11 @@ class ClaimsAnswer(_Answer):
             for name, value in claim.numbers():
                 if not number_printed(value, claim.quote, zero_words=False):
                     problems.append(f"claim {i}: {name}={value} is not in its quote")
+        for i, figure in enumerate(self.figures):
+            if locate(figure.quote, ctx["source"]) is None:
+                problems.append(f"figure {i}: quote is not in the text; copy the clause exactly")
+            elif not number_printed(figure.value, figure.quote, zero_words=False):
+                problems.append(f"figure {i}: {figure.name}={figure.value} is not printed in its quote")
         _fail(problems)
         return self
 

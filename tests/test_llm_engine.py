@@ -73,7 +73,7 @@ def test_one_request_per_section_mapped_into_a_reading_with_evidence(report, tmp
     ev = reading.evidence["active_disclosure.normative_documents.in_force"]
     assert ev.engine == "llm" and ev.value == 25 and ev.span.slice(doc.text) == "行政规范性文件5225"
     assert reading.evidence["applications.granted.total"].span.slice(doc.text) == "(一)予以公开3000003"
-    assert run.engines == ["llm"] and run.prompt_version == "v2" and run.model == "hand-written"
+    assert run.engines == ["llm"] and run.prompt_version == "v3" and run.model == "hand-written"
     assert run.requests == run.attempts == len(server.requests) == 5
     assert run.cache_hits == 0 and run.prompt_tokens == 5 * 120 and run.completion_tokens == 5 * 30
 

@@ -116,7 +116,7 @@ class LlmSettings(BaseModel):
     seed: int | None = None
     extra_body: dict[str, Any] | None = None  # None: the server profile's extras
     concurrency: int = Field(default=4, ge=1)
-    max_retries: int = Field(default=2, ge=0)  # validation re-asks after the first answer
+    max_retries: int = Field(default=1, ge=0)  # validation re-asks after the first answer (each resends the section)
     http_retries: int = Field(default=3, ge=0)  # 429 / 5xx / timeouts / dropped connections, per request
     timeout: float = Field(default=120.0, gt=0)  # seconds per HTTP request
     cache_dir: Path | None = None  # None: the user cache dir

@@ -197,6 +197,9 @@ def missing_rows(answer: BaseModel, task: str, layout: str | None, source: str) 
         if not any(printed_numbers(source)):
             return []
         return [g for g, label in REVIEW_GROUPS.items() if g not in given and _label_core(label) in hay]
+    if task == "pre2019":  # only statistics whose own label is printed (an attached statistics table)
+        return [k for k, label in PRE2019_LABELS.items()
+                if k not in given and len(core := compact(label.split("（")[0])[0]) >= 4 and core in hay]
     if task == "active_disclosure":
         spec = active_disclosure_spec(layout)
         return [r for r in spec if r not in given and len(_label_core(ACTIVE_DISCLOSURE_ROWS[r])) >= 2

@@ -78,6 +78,14 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor w
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask the model again even when cached; store the new answers.", rich_help_panel=PANEL)
 ]
+RetryFailedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--retry-failed",
+        help="Ask the model again for sections whose cached outcome is a failure (a rerun otherwise reuses it).",
+        rich_help_panel=PANEL,
+    ),
+]
 FallbackReaderOpt = Annotated[
     bool,
     typer.Option(
@@ -99,6 +107,7 @@ def llm_settings(
     no_cache: bool = False,
     refresh: bool = False,
     fallback_reader: bool = False,
+    retry_failed: bool = False,
 ) -> LlmSettings:
     """Settings from the environment, overridden by whatever the command line gave."""
     return LlmSettings.from_env(
@@ -111,4 +120,5 @@ def llm_settings(
         use_cache=not no_cache,
         refresh=refresh,
         fallback_reader=fallback_reader,
+        retry_failed=retry_failed,
     )

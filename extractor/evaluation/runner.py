@@ -65,6 +65,38 @@ class RunManifest(BaseModel):
     eval_dir: str
     reports: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    model_usage: ModelUsage | None = None  # the model's requests and tokens (None: no model ran)
+
+
+class ReportUsage(BaseModel):
+    """What one report cost the model engine."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ModelUsage(ReportUsage):
+    """The run's totals and each report's share (prompt and completion tokens per report)."""
+
+    per_report: dict[str, ReportUsage] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, predictions: Sequence[Prediction]) -> ModelUsage | None:
+        per = {
+            p.id: ReportUsage(requests=r.requests, cache_hits=r.cache_hits, prompt_tokens=r.prompt_tokens,
+                              completion_tokens=r.completion_tokens)
+            for p in predictions if p.extraction is not None
+            for r in [p.extraction.run] if "llm" in r.engines
+        }
+        if not per:
+            return None
+        return cls(
+            requests=sum(u.requests for u in per.values()), cache_hits=sum(u.cache_hits for u in per.values()),
+            prompt_tokens=sum(u.prompt_tokens for u in per.values()),
+            completion_tokens=sum(u.completion_tokens for u in per.values()), per_report=per,
+        )
 
 
 class Prediction(BaseModel):
@@ -80,6 +112,9 @@ class Prediction(BaseModel):
         if self.extraction is not None:
             out.update(self.extraction.to_json_dict())
         return out
+
+
+RunManifest.model_rebuild()
 
 
 class EvalRun(BaseModel):
@@ -229,6 +264,7 @@ def run_eval(
         eval_dir=str(eval_set.root),
         reports=[e.id for e in eval_set.entries],
         seconds=round(seconds, 3),
+        model_usage=ModelUsage.of(predictions),
     )
     scores = score_predictions(eval_set, predictions, score_checks=getattr(options, "check", True))
     return EvalRun(manifest=manifest, scores=scores, predictions=predictions)

@@ -162,9 +162,11 @@ def _meta_choice(field: str, rv: Any, lv: Any, llm: Reading, text: str | None, r
     if field in ("year", "published"):
         return grounded and rv is None
     if field == "kind":
-        # a work summary has no tables 二/三/四: the text's structure decides between the two readings
+        # the text's structure decides: an annual report under the disclosure regulation prints its tables or
+        # at least names 政府信息公开 (its title, the regulation, its sections); a work summary does neither
         no_tables = record.active_disclosure is None and record.applications is None and record.review_litigation is None
-        return lv == "work_summary" and rv == "annual_report" and no_tables and record.pre2019 is None
+        names_disclosure = text is not None and (text.count("政府信息公开") >= 2 or "年度报告" in text)
+        return lv == "work_summary" and rv == "annual_report" and no_tables and not names_disclosure
     return False
 
 
@@ -292,6 +294,9 @@ def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[R
             if _meta_choice(field, rv, lv, llm, text, reader.record):
                 data["meta"][field] = lv
                 evidence[path] = _evidence(path, lv, "llm", "chosen", llm, note=f"detector read {_fmt(rv)}")
+                if field == "kind":  # a work summary has no layout
+                    data["meta"]["layout"] = None
+                    evidence["meta.layout"] = _evidence("meta.layout", None, "llm", "chosen", llm, note=f"detector read {_fmt(r_flat.get('meta.layout'))}")
             continue
         if lv is None or rv == lv:
             if path in r_flat:

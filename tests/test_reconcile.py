@@ -170,3 +170,39 @@ def test_claims_are_reconciled_one_to_one_and_the_reader_wins_a_misread():
     llm = Reading(engine="llm", record=Record(claims=[misread]), evidence={"claims.0": Evidence(span=first, engine="llm")})
     record, evidence = reconcile(reader, llm, CLAIM_TEXT)
     assert record.claims == [a] and evidence["claims.0"].source == "conflicted"
+
+
+META_TEXT = "2019年法治政府建设工作总结\n河北省工业和信息化厅\n一、工作开展情况\n全年办理事项12件。\n2020年1月10日"
+
+
+def test_meta_is_reconciled_like_cells_the_models_value_used_where_the_detectors_is_implausible():
+    detector = Meta(agency="全年办理事项", year=2019, kind="annual_report", layout="pre2019")  # a fragment, a wrong kind
+    model = Meta(agency="河北省工业和信息化厅", year=2019, kind="work_summary", published="2020-01-10")
+    reader = Reading(engine="reader", record=Record(meta=detector))
+    llm = Reading(engine="llm", record=Record(meta=model), evidence={
+        "meta.agency": Evidence(span=_span("河北省工业和信息化厅", META_TEXT), engine="llm"),
+        "meta.published": Evidence(span=_span("2020年1月10日", META_TEXT), engine="llm")})
+    record, evidence = reconcile(reader, llm, META_TEXT)
+    assert record.meta.agency == "河北省工业和信息化厅" and evidence["meta.agency"].source == "chosen"
+    assert "detector read 全年办理事项" in (evidence["meta.agency"].note or "")
+    assert record.meta.kind == "work_summary" and record.meta.layout is None  # the text names no disclosure report
+    assert record.meta.published == "2020-01-10"  # the detector had none; the model's is printed
+    # a report of the disclosure regulation stays an annual report whatever the model says
+    text = META_TEXT + "\n政府信息公开工作年度报告"
+    record, _ = reconcile(reader, llm, text)
+    assert record.meta.kind == "annual_report"
+    # a model agency that is not printed (no span) or not a body's name never replaces the detector's
+    llm.evidence.pop("meta.agency")
+    record, _ = reconcile(Reading(engine="reader", record=Record(meta=Meta(agency=None))), llm, META_TEXT)
+    assert record.meta.agency is None
+
+
+def test_a_model_amount_pushed_into_a_count_column_is_refused():
+    text = "行政许可 75394432.52"
+    rows = {"licensing": {"decisions": 75394432.52}}
+    reader = Reading(engine="reader", record=Record(meta=Meta(layout="2021"), active_disclosure={"licensing": {"decisions": None}}))
+    llm = Reading(engine="llm", record=Record(meta=Meta(layout="2021"), active_disclosure=rows),
+                  evidence={"active_disclosure.licensing.decisions": Evidence(span=_span(text, text), engine="llm")})
+    record, evidence = reconcile(reader, llm, text)
+    assert record.active_disclosure["licensing"]["decisions"] is None  # type: ignore[index]
+    assert "count column" in (evidence["active_disclosure.licensing.decisions"].note or "")

@@ -242,6 +242,8 @@ def merge_claims(
         ev = llm.evidence.get(f"claims.{j}")
         if j in used or not _claim_grounded(claim, ev, text):
             continue
+        if any(c.numbers() == claim.numbers() and _claim_names(c) == _claim_names(claim) for c in merged):
+            continue  # the same statement given twice (quoted from two sentences that repeat it)
         if check_claims(Record(claims=[claim])):
             continue  # a claim only the model saw, and it does not add up: a misreading until shown otherwise
         evidence[f"claims.{len(merged)}"] = ev.model_copy(update={"engine": "llm", "source": "llm"})  # type: ignore[union-attr]

@@ -138,6 +138,33 @@ def test_clean_claims_of_a_pre2019_report(request, tmp_path):
     assert claim.total.value == 30 and [p.value for p in claim.parts] == [10, 5, 15]  # "15" parsed in strict mode
 
 
+# figures of the same slice, as the spec "figures" defines them (hand-written from the text)
+FIGURES_RST_2017 = {
+    **CLAIMS_RST_2017,
+    "figures": [
+        {"name": "政府信息依申请公开", "value": 30, "unit": "件", "approx": False, "quote": "受理政府信息依申请公开30件"},
+        {"name": "网上申请", "value": 10, "unit": "件", "approx": False, "quote": "网上申请10件"},
+        {"name": "现场申请", "value": 5, "unit": "件", "approx": False, "quote": "现场申请5件"},
+        {"name": "信函申请", "value": "15", "unit": "件", "approx": False, "quote": "信函申请15件"},
+        {"name": "咨询电话IVR总量", "value": 473, "unit": "万人次", "approx": False, "quote": "12333咨询电话IVR总量473万人次"},
+        {"name": "及时解答率", "value": 98, "unit": "%", "approx": True, "quote": "及时解答率超过98%"},
+    ],
+}
+
+
+@pytest.mark.vcr
+def test_clean_figures_of_a_pre2019_report(request, tmp_path):
+    doc, call = task_call("hebei-rst-2017", "claims")
+    with endpoint(request, [Reply.answer(FIGURES_RST_2017)], live_ok=True) as target:
+        result = run_one(settings(target, tmp_path, mode="json_schema"), call)
+    assert result.failure is None
+    figures = result.answer.figures
+    assert [(f.name, f.value, f.unit) for f in figures][:2] == [("政府信息依申请公开", 30, "件"), ("网上申请", 10, "件")]
+    assert figures[3].value == 15 and figures[5].approx is True  # "15" parsed; 超过98% is approximate
+    reading_figures = [f for f in figures if f.value == 473]
+    assert reading_figures and reading_figures[0].unit == "万人次"
+
+
 PRE2019_RST_2017 = {
     "items": [
         {"key": "applications.received", "quote": "受理政府信息依申请公开30件", "value": 30},
@@ -217,7 +244,7 @@ def test_an_unrecorded_request_fails_the_run_instead_of_reaching_the_network(tmp
 
 def test_cassettes_are_labelled_and_hold_no_credentials():
     files = sorted(HERE.glob("*.yaml"))
-    assert len(files) == 8
+    assert len(files) == 9
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert KEY not in text and "authorization" not in text.lower() and "bearer" not in text.lower()

@@ -23,7 +23,12 @@ ZERO_WORDS = re.compile(r"[无未没]|不存在")
 @lru_cache(maxsize=1)
 def _label_words() -> re.Pattern[str]:
     """The printed labels of the tables: 尚未审结, 未经复议直接起诉, 无法提供… hold 无/未 without saying zero."""
-    from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICATION_ROWS_SPLIT_OTHER, REVIEW_GROUPS, REVIEW_OUTCOMES
+    from extractor.record import (
+        ACTIVE_DISCLOSURE_ROWS,
+        APPLICATION_ROWS_SPLIT_OTHER,
+        REVIEW_GROUPS,
+        REVIEW_OUTCOMES,
+    )
 
     words = {"尚未审结", "未经复议直接起诉", "无法提供", "无正当理由", "逾期未按", "未经复议"}
     for table in (ACTIVE_DISCLOSURE_ROWS, APPLICATION_ROWS_SPLIT_OTHER, REVIEW_GROUPS, REVIEW_OUTCOMES):

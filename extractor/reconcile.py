@@ -277,6 +277,7 @@ def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[R
     ``text`` is ``Document.text`` (for grounding); without it no model value
     can be grounded, so the model only ever agrees or conflicts.
     """
+    evidence: dict[str, Evidence]
     if llm is None:
         flat = flatten(reader.record)
         evidence = {p: _evidence(p, v, "reader", "reader", reader) for p, v in flat.items() if not p.startswith("meta.")}
@@ -285,7 +286,7 @@ def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[R
 
     r_flat, l_flat = flatten(reader.record), flatten(llm.record)
     data = reader.record.model_dump()
-    evidence: dict[str, Evidence] = {}
+    evidence = {}
     fills: dict[str, Any] = {}
     refused: dict[str, str] = {}
 

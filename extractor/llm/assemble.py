@@ -12,10 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extractor.document import Document
+from extractor.document import Document, Span
 from extractor.llm.plan import Call, SectionLike
 from extractor.llm.schemas import ClaimsAnswer, MetaAnswer, Pre2019Answer
-from extractor.document import Span
 from extractor.readings import Evidence, Finding, Reading
 from extractor.reconcile import APART_NOTE, FAILED_NOTE
 from extractor.record import (
@@ -56,7 +55,7 @@ def _evidence(call: Call, quote: str | None, value: Any, note: str | None) -> Ev
     if span is None and quote:
         note = "; ".join(filter(None, [note, f"quote not found in the text: {quote[:60]!r}"]))
     elif not in_quote:
-        note = "; ".join(filter(None, [note, f"{APART_NOTE} {quote[:40]!r}"]))
+        note = "; ".join(filter(None, [note, f"{APART_NOTE} {(quote or '')[:40]!r}"]))
     return Evidence(value=value, span=span, engine="llm", source="llm", note=note)
 
 

@@ -15,11 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 import instructor
-from instructor.core import InstructorRetryException
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.hooks import Hooks
 from instructor.v2.core.json import extract_json_from_codeblock
-import openai
-from instructor.core import IncompleteOutputException
 from pydantic import BaseModel, ValidationError
 
 from extractor import __version__

@@ -140,7 +140,7 @@ def _paragraphs(doc: Document, section: SectionLike) -> list[tuple[int, str]]:
             cuts.append(pos + 1)
             pos = doc.text.find("\n", pos + 1, end)
         cuts.append(end)
-    paras = [(a, doc.text[a:b]) for a, b in zip(cuts, cuts[1:]) if doc.text[a:b].strip()]
+    paras = [(a, doc.text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
     return paras
 
 
@@ -165,7 +165,7 @@ def prose_chunks(doc: Document, sections: Sequence[SectionLike], limit: int = CH
 
 def _could_hold_claim(text: str) -> bool:
     """A claim needs at least two printed numbers (a total and a part, or a rate and a count)."""
-    return sum(1 for _ in zip(range(2), iter_numbers(compact(text)[0]))) >= 2
+    return sum(1 for _ in zip(range(2), iter_numbers(compact(text)[0]), strict=False)) >= 2
 
 
 @dataclass

@@ -142,3 +142,28 @@ def test_cached_answers_cost_no_tokens_and_eval_reports_them_per_report(tmp_path
     usage = ModelUsage.of(predictions)
     assert usage is not None and usage.prompt_tokens == 300 and list(usage.per_report) == ["r0"]
     assert json.loads(usage.model_dump_json())["per_report"]["r0"]["completion_tokens"] == 30
+
+
+def test_a_re_ask_answered_with_fewer_rows_is_reported():
+    from llm_answers import section_call
+
+    from extractor.llm.engine import ModelEngine as Engine
+
+    _, call = section_call("hebei-rst-2017", "pre2019", "二、依申请公开政府信息情况", "三、")
+    items = [{"key": "applications.received", "quote": "受理政府信息依申请公开30件", "value": 30},
+             {"key": "applications.online", "quote": "网上申请10件", "value": 10},
+             {"key": "applications.in_person", "quote": "现场申请5件", "value": 5},
+             {"key": "applications.letter", "quote": "信函申请15件", "value": 15}]
+    invented = {"key": "applications.fax", "quote": "网上申请10件", "value": 7}  # not printed: withdrawing it is a fix
+    first = {"items": [*items, invented, {"key": "review.total", "quote": "信函申请15件", "value": 3}]}
+    truncated = {"items": items[:1] + items[2:]}  # valid, but applications.online (printed, given before) is gone
+
+    async def go(server):  # noqa: ANN001, ANN202
+        async with Engine(LlmSettings(model="m", base_url=server.url, api_key="k", mode="tools", use_cache=False,
+                                      http_retries=0, max_retries=1)) as engine:
+            return await engine.run_call(call)
+
+    with OpenAIServer([Reply.answer(first), Reply.answer(truncated)]) as server:
+        result = asyncio.run(go(server))
+    assert result.failure is None and result.attempts == 2
+    assert result.warnings == ["the model's kept answer leaves out rows it gave in another attempt: applications.online"]

@@ -37,7 +37,7 @@ from extractor.llm.client import (
 from extractor.llm.config import LlmSettings
 from extractor.llm.plan import Call, SectionLike, plan_calls
 from extractor.llm.prompts import check_version, load_prompt
-from extractor.llm.schemas import missing_rows, response_model, skeleton_problem
+from extractor.llm.schemas import answer_rows, ground_row, missing_rows, response_model, skeleton_problem
 from extractor.readings import Reading, RunInfo
 from extractor.record import Meta
 
@@ -167,9 +167,11 @@ class ModelEngine:
         if cached is not None and self._from_cache(result, cached, model, context):
             return result
         hooks = Hooks()
+        responses: list[Any] = []
 
-        def _on_response(*_: Any, **__: Any) -> None:
+        def _on_response(response: Any = None, *_: Any, **__: Any) -> None:
             result.attempts += 1
+            responses.append(response)
 
         hooks.on("completion:response", _on_response)
         async with self._limit():
@@ -190,11 +192,13 @@ class ModelEngine:
                 if fatal is not None:
                     raise fatal from None
                 self._record_failure(result, exc, model, call)
+                self._note_dropped(result, responses, model)
                 self._store(key, result)
                 return result
             result.requests = counter.requests
         result.answer = answer
         result.prompt_tokens, result.completion_tokens = _usage_tokens(getattr(completion, "usage", None))
+        self._note_dropped(result, responses, model)
         self._store(key, result)
         return result
 
@@ -259,6 +263,22 @@ class ModelEngine:
                 self._judge_kept(result, best, call)
             return
         result.failure = describe_failure(exc, s)
+
+    def _note_dropped(self, result: CallResult, earlier: Sequence[Any], model: type[BaseModel]) -> None:
+        """Rows another attempt gave that the kept answer leaves out: a re-ask answered by a truncated
+        answer is reported, never accepted silently."""
+        if result.answer is None or not earlier:
+            return
+        kept = {key for key, _, _ in answer_rows(result.answer)}
+        source = result.call.source
+        before: set[str] = set()
+        for response in earlier:
+            old = salvage(response, model, self.settings.resolved_mode)
+            if old is not None:  # rows grounded in the text then (an invented row the model withdrew is no loss)
+                before |= {key for key, quote, values in answer_rows(old) if key and not ground_row(key, quote, values, source)}
+        dropped = sorted(before - kept)
+        if dropped:
+            result.warnings.append(f"the model's kept answer leaves out rows it gave in another attempt: {', '.join(dropped)}")
 
     def _judge_kept(self, result: CallResult, answer: BaseModel, call: Call) -> None:
         """An answer kept after failing: the empty skeleton is rejected; rows left out are reported."""

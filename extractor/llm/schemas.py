@@ -110,11 +110,11 @@ def _ground_rows(rows: list[tuple[str, str, dict[str, Any]]], source: str) -> li
         together = shared[quote] if has_digit(quote) and len(shared[quote]) > len(_numbers(values)) else None
         if together is not None and row_numbers_printed(together, quote):
             continue
-        problems += _ground_row(name, quote, values, source)
+        problems += ground_row(name, quote, values, source)
     return problems
 
 
-def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> list[str]:
+def ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> list[str]:
     """A row's quote must be in the section, and its numbers in the quote (when the quote has numbers)."""
     problems: list[str] = []
     if locate(quote, source) is None:
@@ -197,9 +197,14 @@ def missing_rows(answer: BaseModel, task: str, layout: str | None, source: str) 
         if not any(printed_numbers(source)):
             return []
         return [g for g, label in REVIEW_GROUPS.items() if g not in given and _label_core(label) in hay]
-    if task == "pre2019":  # only statistics whose own label is printed (an attached statistics table)
-        return [k for k, label in PRE2019_LABELS.items()
-                if k not in given and len(core := compact(label.split("（")[0])[0]) >= 4 and core in hay]
+    if task == "pre2019":
+        # statistics whose own label is printed (an attached statistics table), and the total of a sum whose
+        # parts are given (the 2007 template states a total with its parts: 收到申请数 with its channels…)
+        printed = [k for k, label in PRE2019_LABELS.items()
+                   if k not in given and len(core := compact(label.split("（")[0])[0]) >= 4 and core in hay]
+        totals = [total.removeprefix("pre2019.") for total, parts in identities.PRE2019_SUMS
+                  if total not in given and any(p in given for p in parts)]
+        return list(dict.fromkeys([*printed, *totals]))
     if task == "active_disclosure":
         spec = active_disclosure_spec(layout)
         return [r for r in spec if r not in given and len(_label_core(ACTIVE_DISCLOSURE_ROWS[r])) >= 2
@@ -554,7 +559,7 @@ class Pre2019Answer(_Answer):
             seen[item.key] = item.value
             if item.value is not None and item.key != "fees_10k_yuan" and isinstance(item.value, float):
                 problems.append(f"{item.key}={item.value}: a count is a whole number")
-            problems += _ground_row(item.key, item.quote, {"value": item.value}, ctx["source"])
+            problems += ground_row(item.key, item.quote, {"value": item.value}, ctx["source"])
         problems += whole_answer_problems(self, "pre2019", ctx)
         _fail(problems)
         if not self.printed_inconsistencies:

@@ -31,7 +31,7 @@ from extractor.record import (
 TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
 PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
 CHUNK_CHARS = 1800  # prose per claims request: a few numbered paragraphs
-META_HEAD_CHARS = 1200  # the title and opening lines: the body, the year
+META_HEAD_CHARS = 2000  # from the top: the title, a page header (发布时间…), the opening paragraphs
 META_TAIL_CHARS = 300
 _GAP = "\n……\n"
 
@@ -184,8 +184,8 @@ def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> li
     text = doc.text
     first = min((s.span.start for s in sections), default=len(text))
     overview = next((s for s in sections if s.role == "overview"), None)
-    head_start = max(0, first - META_HEAD_CHARS // 2)
-    head_end = min(len(text), max(overview.span.end if overview else first, first + 600), head_start + META_HEAD_CHARS)
+    head_start = 0  # a scraped page prints its title and date lines above the report's first heading
+    head_end = min(len(text), max(overview.span.end if overview else first, first + 600), META_HEAD_CHARS)
     spans = [(head_start, head_end), (max(head_end, len(text) - META_TAIL_CHARS), len(text)), *signature_spans(text, head_end)]
     calls.append(Call(task="meta", name="meta", parts=_merged(text, spans), heading="meta"))
 

@@ -20,8 +20,8 @@ from extractor.errors import ExitCode, ExtractorError, InputError, ModelError
 from extractor.llm.config import LlmSettings
 from extractor.loading import load
 from extractor.meta import detect_meta
-from extractor.reader import read_document
 from extractor.readings import Extraction, RunInfo
+from extractor.reader import read_document
 from extractor.reconcile import reconcile
 from extractor.sections import split_sections
 
@@ -75,9 +75,7 @@ def extract_document(
     if options.engine in ("llm", "both"):
         settings = options.llm or LlmSettings.from_env()
         try:
-            from extractor.llm.engine import (
-                read_with_model_sync,  # openai/instructor only when a model is asked for
-            )
+            from extractor.llm.engine import read_with_model_sync  # openai/instructor only when a model is asked for
 
             llm, run = read_with_model_sync(doc, sections, meta, settings, on_call=on_model_call)
         except ModelError as exc:

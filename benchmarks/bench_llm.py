@@ -29,7 +29,7 @@ from extractor.meta import detect_meta  # noqa: E402
 from extractor.sections import split_sections  # noqa: E402
 
 EMPTY = {"MetaAnswer": {"kind": "annual_report"}, "ApplicationsAnswer": {"rows": []}, "ReviewAnswer": {"groups": []},
-         "ClaimsAnswer": {"claims": []}, "Pre2019Answer": {"items": []}}
+         "ClaimsAnswer": {"claims": [], "figures": []}, "Pre2019Answer": {"items": []}}
 
 
 def answer(request: ChatRequest) -> Reply:
@@ -53,8 +53,9 @@ async def run(inputs: list[tuple], settings: LlmSettings) -> tuple[float, int, i
         results = await asyncio.gather(*(engine.read(doc, secs, meta) for doc, secs, meta in inputs))
     wall = time.perf_counter() - start
     failures = [f for _, info in results for f in info.failures]
-    if failures:
-        raise SystemExit(f"{len(failures)} section failure(s), the benchmark is not measuring what it says: {failures[:3]}")
+    unexpected = [f for f in failures if "missing from the answer" not in f]
+    if unexpected:  # an empty table answer leaves the printed rows out: that failure is expected (and cached)
+        raise SystemExit(f"{len(unexpected)} section failure(s), the benchmark is not measuring what it says: {unexpected[:3]}")
     return wall, sum(info.requests for _, info in results), sum(info.cache_hits for _, info in results)
 
 
@@ -65,7 +66,8 @@ def main() -> None:
     args = parser.parse_args()
     inputs = reports(args.reports)
     with OpenAIServer(answer, delay=args.delay) as server, tempfile.TemporaryDirectory() as tmp:
-        base = LlmSettings(model="bench", base_url=server.url, api_key="bench", mode="json_schema", http_retries=0)
+        base = LlmSettings(model="bench", base_url=server.url, api_key="bench", mode="json_schema", http_retries=0,
+                           max_retries=0)
         print(f"{len(inputs)} reports, fake endpoint delay {args.delay * 1000:.0f} ms per request")
         print(f"{'run':<32}{'wall s':>8}{'requests':>10}{'cache hits':>12}")
         rows = [

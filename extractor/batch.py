@@ -85,7 +85,7 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(EXTENSIONS)  # what a directory is s
 # out of the settings hash so that, say, a different --concurrency or --cache-dir still resumes
 # the same batch.
 RUNTIME_ONLY_FIELDS: frozenset[str] = frozenset(
-    {"concurrency", "cache_dir", "use_cache", "refresh", "timeout", "max_retries", "http_retries"}
+    {"concurrency", "cache_dir", "use_cache", "refresh", "retry_failed", "timeout", "max_retries", "http_retries"}
 )
 _SECRET_FIELD = re.compile(r"key|secret|token|password", re.I)
 

@@ -13,12 +13,11 @@ text; without it they say so (not checkable) instead of passing.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 from extractor import identities
 from extractor.document import Span
+from extractor.grounding import number_printed, row_numbers_printed
 from extractor.identities import IdentityName, IdentityResult
 from extractor.identities import clean as _clean
 from extractor.identities import equal as _equal
@@ -432,20 +431,21 @@ def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
 
 # ------------------------------------------------------------------ grounding
 GROUNDING_WINDOW = 40  # characters either side of an evidence span that still count as "near"
-_ZERO_WORDS = re.compile(r"[0〇零无未没]|不存在")
 
 
-def _digits_of(value: Number) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return repr(abs(value)).rstrip("0")
-    return str(abs(int(value)))
+def is_grounded(value: Number, window: str, row: str | None = None) -> bool:
+    """``extractor.grounding``'s rule: ``value`` printed as a whole number in ``window``; a zero may also be
+    written 无/未 in ``row`` (the cell's own evidence span), never merely somewhere near it."""
+    if number_printed(value, window, zero_words=False):
+        return True
+    return value == 0 and row is not None and number_printed(0, row)
 
 
-def is_grounded(value: Number, window: str) -> bool:
-    plain = re.sub(r"[\s,，_]", "", unicodedata.normalize("NFKC", window))
-    if value == 0:
-        return bool(_ZERO_WORDS.search(plain))
-    return _digits_of(value) in plain
+def _row_of(path: str, values: dict[str, Number], evidence: dict[str, Evidence]) -> list[Number]:
+    """The values read from the same span as ``path`` (its row, or rows sharing one run of digits), in
+    printed order: a run of digits must be split exactly by them (``grounding.row_numbers_printed``)."""
+    span = evidence[path].span
+    return [v for p, v in values.items() if p in evidence and evidence[p].span == span]
 
 
 def check_grounding(record: Record, text: str | None, evidence: dict[str, Evidence] | None) -> list[Finding]:
@@ -472,12 +472,16 @@ def check_grounding(record: Record, text: str | None, evidence: dict[str, Eviden
             continue
         lo = max(0, ev.span.start - GROUNDING_WINDOW)
         hi = min(len(text), ev.span.end + GROUNDING_WINDOW)
-        if not is_grounded(value, text[lo:hi]):
-            findings.append(Finding(
-                rule="grounding", where=path, paths=[path], stated=value, evidence=[ev.span],
-                message=f"{path} = {_fmt(value)} does not occur near its evidence "
-                f"“{text[ev.span.start:ev.span.end][:40]}” ({ev.engine})",
-            ))
+        quoted = text[ev.span.start:ev.span.end]
+        if is_grounded(value, text[lo:hi], quoted):
+            continue
+        if row_numbers_printed(_row_of(path, values, evidence), quoted):
+            continue  # the values of its row are what the quote prints (cells may run together)
+        findings.append(Finding(
+            rule="grounding", where=path, paths=[path], stated=value, evidence=[ev.span],
+            message=f"{path} = {_fmt(value)} does not occur near its evidence "
+            f"“{text[ev.span.start:ev.span.end][:40]}” ({ev.engine})",
+        ))
     if unspanned:
         findings.append(_info(
             "grounding", f"{len(unspanned)} 个数值", unspanned, unspanned,

@@ -107,6 +107,8 @@ def extract_document(
         for path, ev in evidence.items()
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []
+    if llm is not None and options.check:
+        findings += llm.findings  # the model's own failures (an empty skeleton, rows left out)
     input_path = str(Path(doc.path).resolve()) if doc.path else None
     run = run.model_copy(
         update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256}

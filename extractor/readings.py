@@ -40,6 +40,7 @@ class Reading(BaseModel):
     record: Record
     evidence: dict[str, Evidence] = Field(default_factory=dict)  # dotted path -> evidence
     problems: list[str] = Field(default_factory=list)  # what could not be read, and why
+    findings: list[Finding] = Field(default_factory=list)  # what the engine itself found wrong (a model's empty answer…)
 
 
 Severity = Literal["error", "warning", "info"]
@@ -60,6 +61,9 @@ class Finding(BaseModel):
     status: FindingStatus = "fail"
     message: str = ""
     evidence: list[Span] = Field(default_factory=list)
+
+
+Reading.model_rebuild()
 
 
 class RunInfo(BaseModel):

@@ -1,61 +1,47 @@
 """Two readings of one report (the deterministic reader and the model) made into one record.
 
-Each value of the final record is
+A model's value is evidence, not truth. Each value of the final record is
 
 - **agreed**: both engines read the same value;
-- **chosen**: they differ and exactly one reading *satisfies* its checks — the
-  value is grounded in the text (its digits occur near its evidence span, or
-  anywhere in the text when the engine gave no span) and no identity of spec §3
-  that it takes part in fails in that engine's record. The other reading is
-  kept in the evidence note;
-- **conflicted**: they differ and both or neither satisfy: the reader's value
-  is kept (it is deterministic and has spans), flagged, both readings shown.
+- **the reader's**, when the model left the cell blank;
+- **conflicted**: both read a number and the numbers differ. The reader's value
+  is kept (it is deterministic and has spans) and both readings are shown. A
+  model value never replaces a printed number the reader read: a table that is
+  inconsistent as printed must stay inconsistent, and a model that "corrects"
+  it (a transposed block that happens to add up) cannot be told from one that
+  misread it;
+- **the model's** (``llm``), only for a cell the reader left blank, and only when
+  the model's answer for that section passed validation, the value is printed
+  as a whole number in the row it quoted (a zero as a printed 0 or 无/未 in that
+  row; the row's values all printed there, each number used once), a count
+  column holds a whole number, and every identity of spec §3 the cell takes part
+  in holds once the cell is filled (an identity left incomplete does not hold).
+  Otherwise the cell stays blank and the model's reading is kept as a conflict note.
 
-A blank never satisfies anything (a blank is not a zero), so a model's number
-only replaces the reader's blank when that number is grounded and consistent.
-Values only one engine read keep that engine as their source.
+Meta: the model's value is used where the detector's is missing or implausible
+(an agency that is not a body's name; a work summary called an annual report)
+and the model's is printed in the text. Claims are matched one to one (the same
+numbers, or the same total name or shared numbers in the same sentence); the
+reader's claim is kept for every match, and an unmatched model claim is added
+only when its numbers are printed in its quote and it adds up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from extractor.checks import (
-    GROUNDING_WINDOW,
-    check_applications,
-    check_pre2019,
-    check_review_litigation,
-    is_grounded,
-)
+from extractor import identities
+from extractor.checks import check_claims
+from extractor.grounding import number_printed, printed_numbers, row_numbers_printed
+from extractor.identities import IdentityResult
+from extractor.meta import is_body_name
 from extractor.readings import EngineName, Evidence, Reading
-from extractor.record import Claim, Record, flatten
+from extractor.record import PRE2019_CASE_GROUPS, Claim, Figure, Record, flatten
 
-
-def _failing_paths(record: Record) -> set[str]:
-    """Cells that take part in an identity that fails in this record."""
-    paths: set[str] = set()
-    for finding in (*check_applications(record), *check_review_litigation(record), *check_pre2019(record)):
-        if finding.status == "fail":
-            paths.update(finding.paths)
-    return paths
-
-
-def _grounded(value: Any, evidence: Evidence | None, text: str | None) -> bool:
-    """The value's digits occur near its span (or anywhere, without a span); strings and unknown text pass."""
-    if text is None or not isinstance(value, (int, float)) or isinstance(value, bool):
-        return True
-    if evidence is not None and evidence.span is not None:
-        lo = max(0, evidence.span.start - GROUNDING_WINDOW)
-        return is_grounded(value, text[lo : evidence.span.end + GROUNDING_WINDOW])
-    if value == 0:
-        return False  # a zero without a span cannot be told from a blank
-    return is_grounded(value, text)
-
-
-def _satisfies(path: str, value: Any, reading: Reading, failing: set[str], text: str | None) -> bool:
-    if value is None:
-        return False
-    return path not in failing and _grounded(value, reading.evidence.get(path), text)
+TABLES: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation", "pre2019")
+AMOUNT_COLUMNS: frozenset[str] = frozenset({"amount_10k_yuan", "fees_10k_yuan", "amount"})
+FAILED_NOTE = "kept after failed validation"  # how the model engine marks an answer that failed its rules
+APART_NOTE = "printed apart from its quoted label"  # the model's value was found away from the row it quoted
 
 
 def _split(path: str) -> tuple[str, str, str]:
@@ -93,80 +79,269 @@ def _fmt(value: Any) -> str:
     return "空白" if value is None else str(value)
 
 
-def _claim_key(claim: Claim) -> frozenset:
-    """What makes two claims the same statement: their numbers, not the engines' wording of the names."""
-    return frozenset(claim.numbers().items())
+# ------------------------------------------------------------------ cells
+def identity_results(record: Record) -> list[IdentityResult]:
+    """Every identity of spec §3 on the record's tables (table 三, 四 and the pre-2019 sums)."""
+    results: list[IdentityResult] = []
+    if record.applications is not None:
+        table3 = {row: counts.model_dump() for row, counts in record.applications.items()}
+        results += identities.application_identities(table3, record.meta.layout)
+    if record.review_litigation is not None:
+        results += identities.review_identities({g: o.model_dump() for g, o in record.review_litigation.items()})
+    if record.pre2019 is not None:
+        p = record.pre2019
+        values = {f"{n}.{k}": v for n in ("applications", *PRE2019_CASE_GROUPS) for k, v in getattr(p, n).model_dump().items()}
+        results += identities.pre2019_sums(values)
+    return results
 
 
-def merge_claims(first: list[Claim], second: list[Claim]) -> list[Claim]:
-    """Claims of both engines, the first engine's wording kept where both found the same statement."""
-    seen = {_claim_key(c) for c in first}
-    merged = list(first)
-    for claim in second:
-        key = _claim_key(claim)
-        if key not in seen:
-            seen.add(key)
-            merged.append(claim)
-    return merged
+def _row_values(llm: Reading, path: str, flat: dict[str, Any]) -> list[Any]:
+    """The model's non-blank values quoted with ``path`` (the cells of its row, or of the rows sharing its
+    quote), in printed order."""
+    span = llm.evidence[path].span
+    return [
+        v for p, v in flat.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+        and p in llm.evidence and llm.evidence[p].span == span
+    ]
 
 
+def fill_problem(path: str, value: Any, llm: Reading, l_flat: dict[str, Any], text: str | None) -> str | None:
+    """Why the model's ``value`` may not fill the reader's blank at ``path`` (None: it may, identities aside)."""
+    ev = llm.evidence.get(path)
+    if ev is None or ev.span is None or text is None:
+        return "no quote found in the text"
+    if ev.note and FAILED_NOTE in ev.note:
+        return "the answer failed validation"
+    if ev.note and APART_NOTE in ev.note:
+        return "its quote does not print it"
+    col = _split(path)[2]
+    if isinstance(value, str):
+        return None
+    if col not in AMOUNT_COLUMNS and isinstance(value, float) and not value.is_integer():
+        return "a count column holds a whole number"
+    row = text[ev.span.start : ev.span.end]
+    if not row_numbers_printed(_row_values(llm, path, l_flat), row):
+        return f"its row “{row[:40]}” does not print the values the model gave"
+    return None
+
+
+def _unsettled(record: Record, candidates: set[str]) -> set[str]:
+    """Candidates taking part in an identity that does not hold (fails, or cannot be checked)."""
+    bad: set[str] = set()
+    for result in identity_results(record):
+        if not result.holds:
+            bad.update(p for p in result.paths if p in candidates)
+    return bad
+
+
+def _fill(data: dict[str, Any], fills: dict[str, Any]) -> tuple[Record, set[str]]:
+    """The reader's record with as many of ``fills`` as pass every identity they take part in (a fixpoint:
+    dropping one fill can leave another's identity incomplete)."""
+    kept = dict(fills)
+    while True:
+        trial = Record.model_validate(data).model_dump()
+        for path, value in kept.items():
+            _set(trial, path, value)
+        record = Record.model_validate(trial)
+        bad = _unsettled(record, set(kept))
+        if not bad:
+            return record, set(fills) - set(kept)
+        for path in bad:
+            kept.pop(path)
+
+
+# ------------------------------------------------------------------ meta
+def _meta_choice(field: str, rv: Any, lv: Any, llm: Reading, text: str | None, record: Record) -> bool:
+    """Whether the model's meta value replaces the detector's."""
+    if lv is None or rv == lv:
+        return False
+    ev = llm.evidence.get(f"meta.{field}")
+    grounded = ev is not None and ev.span is not None and not (ev.note and FAILED_NOTE in ev.note)
+    if field == "agency":
+        return grounded and is_body_name(str(lv)) and (rv is None or not is_body_name(str(rv)))
+    if field in ("year", "published"):
+        return grounded and rv is None
+    if field == "kind":
+        # the text's structure decides: an annual report under the disclosure regulation prints its tables or
+        # at least names 政府信息公开 (its title, the regulation, its sections); a work summary does neither
+        no_tables = record.active_disclosure is None and record.applications is None and record.review_litigation is None
+        names_disclosure = text is not None and (text.count("政府信息公开") >= 2 or "年度报告" in text)
+        return lv == "work_summary" and rv == "annual_report" and no_tables and not names_disclosure
+    return False
+
+
+# ------------------------------------------------------------------ claims and figures
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around a span: from the previous 。/；/line break to the next."""
+    lo = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
+    ends = [i for i in (text.find(c, end) for c in "。；;\n") if i >= 0]
+    return lo, (min(ends) + 1 if ends else len(text))
+
+
+def _claim_names(claim: Claim) -> set[str]:
+    names = {claim.total.name} if claim.total else set()
+    if claim.rate is not None:
+        names.add(claim.rate.name)
+    return {"".join(n.split()) for n in names if n}
+
+
+def _same_statement(a: Claim, sa: tuple[int, int] | None, b: Claim, sb: tuple[int, int] | None) -> bool:
+    if a.numbers() == b.numbers():
+        return True
+    if sa is None or sb is None or sa[1] <= sb[0] or sb[1] <= sa[0]:
+        return False  # not in the same sentence
+    shared_numbers = {v for _, v in a.numbers()} & {v for _, v in b.numbers()}
+    return bool(_claim_names(a) & _claim_names(b)) or bool(shared_numbers)
+
+
+def _claim_sentence(reading: Reading, i: int, text: str | None) -> tuple[int, int] | None:
+    ev = reading.evidence.get(f"claims.{i}")
+    if ev is None or ev.span is None or text is None:
+        return None
+    return _sentence(text, ev.span.start, ev.span.end)
+
+
+def _claim_grounded(claim: Claim, ev: Evidence | None, text: str | None) -> bool:
+    if ev is None or ev.span is None or text is None or (ev.note and FAILED_NOTE in ev.note):
+        return False
+    quote = text[ev.span.start : ev.span.end]
+    return all(number_printed(v, quote, zero_words=False) for _, v in claim.numbers())
+
+
+def merge_claims(
+    reader: Reading, llm: Reading, text: str | None
+) -> tuple[list[Claim], dict[str, Evidence]]:
+    """The reader's claims, each matched to at most one model claim, plus model claims that match none and
+    are grounded and add up. Evidence keys ``claims.N`` follow the merged order."""
+    r_claims, l_claims = reader.record.claims, llm.record.claims
+    r_sent = [_claim_sentence(reader, i, text) for i in range(len(r_claims))]
+    matched: dict[int, int] = {}  # reader index -> model index
+    used: set[int] = set()
+    for j, m in enumerate(l_claims):
+        sm = _claim_sentence(llm, j, text)
+        for i, r in enumerate(r_claims):
+            if i not in matched and _same_statement(r, r_sent[i], m, sm):
+                matched[i] = j
+                used.add(j)
+                break
+    merged: list[Claim] = []
+    evidence: dict[str, Evidence] = {}
+    for i, claim in enumerate(r_claims):
+        key = f"claims.{len(merged)}"
+        found = reader.evidence.get(f"claims.{i}")
+        if i in matched:
+            other = l_claims[matched[i]]
+            same = other.numbers() == claim.numbers()
+            note = None if same else f"llm read {sorted(v for _, v in other.numbers())}; reader's claim kept"
+            evidence[key] = Evidence(value=found.value if found else None, span=found.span if found else None,
+                                     engine="reader", source="agreed" if same else "conflicted", note=note)
+        elif found is not None:
+            evidence[key] = found.model_copy(update={"engine": "reader", "source": "reader"})
+        merged.append(claim)
+    for j, claim in enumerate(l_claims):
+        ev = llm.evidence.get(f"claims.{j}")
+        if j in used or not _claim_grounded(claim, ev, text):
+            continue
+        if any(c.numbers() == claim.numbers() and _claim_names(c) == _claim_names(claim) for c in merged):
+            continue  # the same statement given twice (quoted from two sentences that repeat it)
+        if check_claims(Record(claims=[claim])):
+            continue  # a claim only the model saw, and it does not add up: a misreading until shown otherwise
+        evidence[f"claims.{len(merged)}"] = ev.model_copy(update={"engine": "llm", "source": "llm"})  # type: ignore[union-attr]
+        merged.append(claim)
+    return merged, evidence
+
+
+def merge_figures(reader: Reading, llm: Reading, text: str | None) -> tuple[list[Figure], dict[str, Evidence]]:
+    """The reader's figures, plus the model's that the reader does not have and that are printed in their quote."""
+    merged = list(reader.record.figures or [])
+    evidence = {k: v for k, v in reader.evidence.items() if k.startswith("figures.")}
+    have = {(f.value, f.unit) for f in merged}
+    for j, figure in enumerate(llm.record.figures or []):
+        ev = llm.evidence.get(f"figures.{j}")
+        if (figure.value, figure.unit) in have or ev is None or ev.span is None or text is None:
+            continue
+        if ev.note and FAILED_NOTE in ev.note:
+            continue
+        if figure.value not in printed_numbers(text[ev.span.start : ev.span.end]):
+            continue
+        have.add((figure.value, figure.unit))
+        evidence[f"figures.{len(merged)}"] = ev.model_copy(update={"engine": "llm", "source": "llm"})
+        merged.append(figure)
+    return merged, evidence
+
+
+# ------------------------------------------------------------------ the record
 def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[Record, dict[str, Evidence]]:
     """One record from the reader's and (optionally) the model's reading, with per-value provenance.
 
-    ``text`` is ``Document.text`` (for grounding); without it the choice rests
-    on the identities alone.
+    ``text`` is ``Document.text`` (for grounding); without it no model value
+    can be grounded, so the model only ever agrees or conflicts.
     """
+    evidence: dict[str, Evidence]
     if llm is None:
         flat = flatten(reader.record)
         evidence = {p: _evidence(p, v, "reader", "reader", reader) for p, v in flat.items() if not p.startswith("meta.")}
+        evidence.update({k: v for k, v in reader.evidence.items() if k.startswith(("claims.", "figures."))})
         return reader.record.model_copy(deep=True), evidence
 
-    r_flat = {p: v for p, v in flatten(reader.record).items()}
-    l_flat = {p: v for p, v in flatten(llm.record).items()}
-    r_fail, l_fail = _failing_paths(reader.record), _failing_paths(llm.record)
+    r_flat, l_flat = flatten(reader.record), flatten(llm.record)
     data = reader.record.model_dump()
-    evidence: dict[str, Evidence] = {}
+    evidence = {}
+    fills: dict[str, Any] = {}
+    refused: dict[str, str] = {}
 
     for path in dict.fromkeys([*r_flat, *l_flat]):
-        in_r, in_l = path in r_flat, path in l_flat
         rv, lv = r_flat.get(path), l_flat.get(path)
         if path.startswith("meta."):
-            if rv is None and lv is not None:
-                data["meta"][path.split(".", 1)[1]] = lv
+            field = path.split(".", 1)[1]
+            if _meta_choice(field, rv, lv, llm, text, reader.record):
+                data["meta"][field] = lv
+                evidence[path] = _evidence(path, lv, "llm", "chosen", llm, note=f"detector read {_fmt(rv)}")
+                if field == "kind":  # a work summary has no layout
+                    data["meta"]["layout"] = None
+                    evidence["meta.layout"] = _evidence("meta.layout", None, "llm", "chosen", llm, note=f"detector read {_fmt(r_flat.get('meta.layout'))}")
             continue
-        if in_r and not in_l:
-            evidence[path] = _evidence(path, rv, "reader", "reader", reader)
+        if lv is None or rv == lv:
+            if path in r_flat:
+                source = "agreed" if rv == lv and rv is not None else "reader"
+                evidence[path] = _evidence(path, rv, "reader", source, reader)
             continue
-        if in_l and not in_r:
-            _set(data, path, lv)
-            evidence[path] = _evidence(path, lv, "llm", "llm", llm)
-            continue
-        if rv == lv:
-            source_reading = reader if path in reader.evidence else llm
-            engine: EngineName = "reader" if source_reading is reader else "llm"
-            evidence[path] = _evidence(path, rv, engine, "agreed", source_reading)
-            continue
-        ok_r = _satisfies(path, rv, reader, r_fail, text)
-        ok_l = _satisfies(path, lv, llm, l_fail, text)
-        if ok_l and not ok_r:
-            _set(data, path, lv)
-            evidence[path] = _evidence(path, lv, "llm", "chosen", llm, note=f"reader read {_fmt(rv)}")
-        elif ok_r and not ok_l:
-            evidence[path] = _evidence(path, rv, "reader", "chosen", reader, note=f"llm read {_fmt(lv)}")
-        else:
-            why = "both satisfy the checks" if ok_r else "neither satisfies the checks"
+        if rv is not None:
             evidence[path] = _evidence(
                 path, rv, "reader", "conflicted", reader,
-                note=f"reader read {_fmt(rv)}, llm read {_fmt(lv)} ({why}); reader's value kept",
+                note=f"reader read {_fmt(rv)}, llm read {_fmt(lv)}; a model value never replaces a printed "
+                "number the reader read: reader's value kept",
             )
+            continue
+        problem = fill_problem(path, lv, llm, l_flat, text)
+        if problem is None:
+            fills[path] = lv
+        else:
+            refused[path] = problem
 
-    data["claims"] = [c.model_dump() for c in merge_claims(reader.record.claims, llm.record.claims)]
-    if not data.get("sections") and llm.record.sections:
-        data["sections"] = list(llm.record.sections)
-    return Record.model_validate(data), evidence
+    record, unsettled = _fill(data, fills)
+    for path in unsettled:
+        refused[path] = "an identity it takes part in does not hold (or cannot be checked) with it"
+    for path, value in fills.items():
+        if path not in unsettled:
+            evidence[path] = _evidence(path, value, "llm", "llm", llm, note="the reader left this cell blank")
+    for path, why in refused.items():
+        evidence[path] = _evidence(
+            path, r_flat.get(path), "reader", "conflicted", reader,
+            note=f"reader read 空白, llm read {_fmt(l_flat.get(path))}, not used: {why}",
+        )
+
+    claims, claim_evidence = merge_claims(reader, llm, text)
+    figures, figure_evidence = merge_figures(reader, llm, text)
+    evidence.update(claim_evidence)
+    evidence.update(figure_evidence)
+    update: dict[str, Any] = {"claims": claims, "figures": figures if figures else reader.record.figures}
+    if not record.sections and llm.record.sections:
+        update["sections"] = list(llm.record.sections)
+    return record.model_copy(update=update), evidence
 
 
 def conflicts(evidence: dict[str, Evidence]) -> list[str]:
     """Paths whose engines disagreed and could not be settled (for review pages and reports)."""
     return [p for p, e in evidence.items() if e.source == "conflicted"]
-

@@ -48,12 +48,28 @@ ACTIVE_DISCLOSURE = {
         {"row": "fees", "quote": "行政事业性收费739.0766", "amount_10k_yuan": 739.0766},
     ]
 }
+# The rows of 三 printed with seven zeros (as printed: label, then the run of digits).
+_ZERO_ROWS = (
+    ("denied.state_secret", "1.属于国家秘密"), ("denied.prohibited_by_law", "2.其他法律行政法规禁止公开"),
+    ("denied.security_stability", "3.危及“三安全一稳定”"), ("denied.third_party_rights", "4.保护第三方合法权益"),
+    ("denied.internal_affairs", "5.属于三类内部事务信息"), ("denied.process_information", "6.属于四类过程性信息"),
+    ("denied.enforcement_files", "7.属于行政执法案卷"), ("denied.administrative_query", "8.属于行政查询事项"),
+    ("unavailable.not_held", "1.本机关不掌握相关政府信息"), ("unavailable.needs_creation", "2.没有现成信息需要另行制作"),
+    ("unavailable.unclear_after_correction", "3.补正后申请内容仍不明确"),
+    ("not_processed.petition_complaint", "1.信访举报投诉类申请"), ("not_processed.duplicate", "2.重复申请"),
+    ("not_processed.publication", "3.要求提供公开出版物"), ("not_processed.excessive", "4.无正当理由大量反复申请"),
+    ("not_processed.confirm_or_reissue", "5.要求行政机关确认或重新出具已获取信息"),
+    ("other_handling.no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    ("other_handling.unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    ("other_handling.other", "3.其他"),
+)
 APPLICATIONS = {
     "rows": [
         row("new_received", "一、本年新收政府信息公开申请数量4000004", 4, 0, 0, 0, 0, 0, 4),
         row("carried_over", "二、上年结转政府信息公开申请数量0000000", 0, 0, 0, 0, 0, 0, 0),
         row("granted", "(一)予以公开3000003", 3, 0, 0, 0, 0, 0, 3),
         row("partially_granted", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)1000001", 1, 0, 0, 0, 0, 0, 1),
+        *(row(key, f"{label}0000000", 0, 0, 0, 0, 0, 0, 0) for key, label in _ZERO_ROWS),
         row("total", "(七)总计4000004", 4, 0, 0, 0, 0, 0, 4),
         row("carried_forward", "四、结转下年度继续办理0000000", 0, 0, 0, 0, 0, 0, 0),
     ],

@@ -188,6 +188,8 @@ class OpenAIServer:
         self.delay = delay
         self.requests: list[ChatRequest] = []
         self.unexpected = 0
+        self.in_flight = 0  # requests being answered now
+        self.max_in_flight = 0  # the most answered at once (a client's concurrency, seen from the server)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
@@ -266,6 +268,16 @@ class OpenAIServer:
             return self._queue.popleft() if self._queue else None
 
     def _serve(self, h: Any) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self._answer(h)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, h: Any) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
         try:

@@ -277,8 +277,11 @@ def test_grounding():
 def test_grounding_ignores_thousands_separators_and_full_width_digits():
     assert checks.is_grounded(3119, "受理申请３，１１９件")
     assert checks.is_grounded(739.0766, "收费739.0766万元")
-    assert checks.is_grounded(0, "未收到申请")
+    assert checks.is_grounded(0, "全年未收到申请", row="未收到申请")  # 无/未 in the cell's own row
+    assert not checks.is_grounded(0, "未收到申请")  # …not merely near it (issue 14: a zero needs its own evidence)
+    assert not checks.is_grounded(0, "收到申请20件", row="20")  # no 0 inside 20
     assert not checks.is_grounded(12, "收到申请2件")
+    assert not checks.is_grounded(8283, "共88283件")
 
 
 # ------------------------------------------------------------------ empty tables

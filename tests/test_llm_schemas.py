@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from llm_answers import row
-from extractor.llm.grounding import locate, number_occurs
+from extractor.grounding import number_printed, row_numbers_printed
+from extractor.llm.grounding import locate
 from extractor.llm.schemas import (
     ApplicationsAnswer,
     ClaimsAnswer,
@@ -61,9 +62,11 @@ def test_a_non_number_is_refused_with_a_message_the_model_can_use():
 
 def test_broken_balance_identity_is_re_asked_with_the_column_named():
     rows = [dict(r) for r in GOOD_ROWS]
-    rows[5] = row("carried_forward", "四、结转下年度继续办理1000001", 0, 0, 0, 0, 0, 0, 0)  # misread 1 as 0
+    # cells printed apart; the 1 of 自然人 read into 其他: every number is printed, the balance breaks
+    printed = TABLE3.replace("继续办理1000001", "继续办理1 0 0 0 0 0 1")
+    rows[5] = row("carried_forward", "四、结转下年度继续办理1 0 0 0 0 0 1", 0, 0, 0, 0, 0, 1, 1)
     with pytest.raises(ValidationError) as err:
-        validate(ApplicationsAnswer, {"rows": rows})
+        validate(ApplicationsAnswer, {"rows": rows}, source=printed)
     text = str(err.value)
     assert "column natural_person: new_received+carried_over=5 but total+carried_forward=4" in text
     assert "printed_inconsistencies" in text  # the model is told how to report a table that is wrong as printed
@@ -73,17 +76,19 @@ def test_printed_inconsistency_is_accepted_when_the_model_says_so():
     rows = [dict(r) for r in GOOD_ROWS]
     rows[2] = row("granted", "（一）予以公开3000003", 3, 0, 0, 0, 0, 0, 3)
     rows[4] = row("total", "（七）总计4000004", 4, 0, 0, 0, 0, 0, 4)
-    rows[3] = row("partially_granted", "部分公开（区分处理的，只计这一情形，不计其他情形）1000001", 1, 0, 0, 0, 0, 0, 0)
+    rows[3] = row("partially_granted", "部分公开（区分处理的，只计这一情形，不计其他情形）1000000", 1, 0, 0, 0, 0, 0, 0)
+    printed = TABLE3.replace("不计其他情形）1000001", "不计其他情形）1000000")  # the report itself prints total 0
     with pytest.raises(ValidationError, match="row partially_granted: the six applicant columns sum to 1, not total 0"):
-        validate(ApplicationsAnswer, {"rows": rows})
-    answer = validate(ApplicationsAnswer, {"rows": rows, "printed_inconsistencies": ["部分公开 row total printed 0"]})
+        validate(ApplicationsAnswer, {"rows": rows}, source=printed)
+    answer = validate(ApplicationsAnswer, {"rows": rows, "printed_inconsistencies": ["部分公开 row total printed 0"]},
+                      source=printed)
     assert answer.printed_inconsistencies
 
 
 def test_a_number_that_is_not_in_the_section_is_re_asked():
     rows = [dict(r) for r in GOOD_ROWS]
     rows[0] = row("new_received", "一、本年新收政府信息公开申请数量4000004", 7, 0, 0, 0, 0, 0, 7)
-    with pytest.raises(ValidationError, match=r"new_received.natural_person=7 does not occur in the section"):
+    with pytest.raises(ValidationError, match=r"new_received: the values \[7, 0, 0, 0, 0, 0, 7\] are not what the quoted row"):
         validate(ApplicationsAnswer, {"rows": rows})
 
 
@@ -109,7 +114,7 @@ def test_lenient_reading_keeps_an_answer_that_breaks_the_rules():
     assert answer.rows[0].natural_person == 99
 
 
-TABLE4 = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计 2 1 0 0 3 0 0 0 0 0 0 0 0 0 0"
+TABLE4 = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计 2 1 0 0 3 0 0 0 0 0 0 0 0 0 0 2 1 0 0 2"
 
 
 def test_review_groups_sum_rule():
@@ -118,7 +123,7 @@ def test_review_groups_sum_rule():
         {"group": "litigation_direct", "quote": "0 0 0 0 0", "upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
     ]
     assert validate(ReviewAnswer, {"groups": groups}, source=TABLE4).groups[0].total == 3
-    groups[0] = {**groups[0], "total": 2}
+    groups[0] = {**groups[0], "quote": "2 1 0 0 2", "total": 2}  # a table printed so (the last five numbers)
     with pytest.raises(ValidationError, match="group review: outcomes sum to 3, not total 2"):
         validate(ReviewAnswer, {"groups": groups}, source=TABLE4)
 
@@ -128,10 +133,11 @@ TABLE2 = "第二十条第（一）项信息内容本年制发件数本年废止�
 
 def test_active_disclosure_columns_follow_the_layout():
     model = response_model("active_disclosure", "2021")
-    good = {"rows": [{"row": "normative_documents", "quote": "行政规范性文件5225", "issued": 5, "repealed": 2, "in_force": 25},
+    good = {"rows": [{"row": "regulations", "quote": "规章000", "issued": 0, "repealed": 0, "in_force": 0},
+                     {"row": "normative_documents", "quote": "行政规范性文件5225", "issued": 5, "repealed": 2, "in_force": 25},
                      {"row": "fees", "quote": "行政事业性收费739.0766", "amount_10k_yuan": "739.0766"}]}
     answer = validate(model, good, source=TABLE2)
-    assert answer.rows[1].amount_10k_yuan == pytest.approx(739.0766)
+    assert answer.rows[2].amount_10k_yuan == pytest.approx(739.0766)
     bad = {"rows": [{"row": "fees", "quote": "行政事业性收费739.0766", "amount_10k_yuan": 739.0766, "issued": 0}]}
     with pytest.raises(ValidationError, match="row fees has no column issued in layout 2021"):
         validate(model, bad, source=TABLE2)
@@ -183,11 +189,28 @@ def test_grounding_helpers_tolerate_pdf_spacing_and_full_width_forms():
     assert span is not None and text[span.start : span.end].startswith("本年新收")
     assert text[span.end - 1] == "４"
     assert locate("不在文中", text) is None
-    assert number_occurs(4, text) and not number_occurs(5, text)
-    assert number_occurs(35000, "收费3.5万元") and number_occurs(1234, "共1,234件")
-    assert number_occurs(739.0766, "739.0766")
-    assert number_occurs(4, "4000004") and not number_occurs(4, "4000004", in_runs=False)
-    assert number_occurs(3, "共3项") and not number_occurs(3, "共33项", in_runs=False)
+    assert number_printed(4, text) and not number_printed(5, text)
+    assert number_printed(35000, "收费3.5万元") and number_printed(1234, "共1,234件")
+    assert number_printed(739.0766, "739.0766")
+    assert number_printed(3, "共3项") and not number_printed(3, "共33项")
+
+
+def test_a_number_is_grounded_in_its_own_whole_digits_never_inside_a_longer_number():
+    # issue 14 (4): 88283 -> 8283, 153 -> 15, 89 -> 98 were accepted as substrings
+    assert not number_printed(8283, "共88283件") and not number_printed(15, "共153件")
+    assert not number_printed(98, "共89件") and number_printed(89, "共89件")
+    # a zero needs a printed 0, or 无/未 in the row itself; "20" holds no zero
+    assert not number_printed(0, "收费及减免情况 20") and number_printed(0, "本年未收取费用")
+    assert not number_printed(0, "收费 20", zero_words=False)
+
+
+def test_a_row_run_together_is_split_exactly_by_its_values():
+    assert row_numbers_printed([4, 0, 0, 0, 0, 0, 4], "一、本年新收政府信息公开申请数量4000004")
+    assert row_numbers_printed([21, 0, 0, 0, 0, 0, 21], "一、本年新收 21 0 0 0 0 0 21")
+    assert not row_numbers_printed([8283], "共88283件")  # a run must be used whole
+    # the all-zero skeleton where the row prints numbers, and an invented 0 beyond the printed ones
+    assert not row_numbers_printed([0, 0, 0, 0, 0, 0, 0], "一、本年新收 21 0 0 0 0 0 21")
+    assert not row_numbers_printed([0, 0, 0], "规章 0 0")
 
 
 PRE2019_TEXT = "全年共受理政府信息公开申请30件,其中网上申请10件,现场申请5件,信函申请15件。行政复议2件,均予以维持。"
@@ -203,11 +226,11 @@ def test_pre2019_statistics_rules():
     ]
     answer = validate(Pre2019Answer, {"items": items}, source=PRE2019_TEXT)
     assert [i.value for i in answer.items] == [30, 10, 2]
-    with pytest.raises(ValidationError, match="applications.fax=7 does not occur in the section"):
+    with pytest.raises(ValidationError, match=r"applications.fax: the values \[7\] are not what the quoted row"):
         validate(Pre2019Answer, {"items": [{"key": "applications.fax", "quote": "网上申请10件", "value": 7}]}, source=PRE2019_TEXT)
     with pytest.raises(ValidationError, match="applications.online given twice"):
         validate(Pre2019Answer, {"items": [*items, items[1]]}, source=PRE2019_TEXT)
-    with pytest.raises(ValidationError, match=r"review.total=3 is not in the quoted row '行政复议2件'"):
+    with pytest.raises(ValidationError, match=r"review.total: the values \[3\] are not what the quoted row '行政复议2件'"):
         validate(Pre2019Answer, {"items": [{"key": "review.total", "quote": "行政复议2件", "value": 3}]}, source=PRE2019_TEXT)
     cases = [{"key": "review.total", "quote": "行政复议2件", "value": 2}] + [
         {"key": f"review.{k}", "quote": "行政复议2件", "value": v} for k, v in (("upheld", 2), ("corrected", 2), ("other", 2))

@@ -53,7 +53,7 @@ def test_reader_only_run_says_which_engine_read_it() -> None:
 @pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
 def test_both_engines_are_reconciled_value_by_value(tmp_path: Path) -> None:
     """Reader and (hand-written) model answers through the real pipeline: agreed where they agree, and a
-    model answer that breaks its row's identity loses to the reader's reading."""
+    model answer that differs from a number the reader read never replaces it (conflicted, reader kept)."""
     from llm_answers import APPLICATIONS, by_title, row
     from openai_server import OpenAIServer, Reply
 
@@ -62,7 +62,7 @@ def test_both_engines_are_reconciled_value_by_value(tmp_path: Path) -> None:
     doc = load(evalset.report_path("hebei-gxt-2021"))
     wrong = {**APPLICATIONS, "rows": [row("new_received", "一、本年新收政府信息公开申请数量4000004", 4, 0, 0, 0, 0, 0, 5),
                                       *APPLICATIONS["rows"][1:]]}
-    for answers, expected in ((None, "agreed"), ({"ApplicationsAnswer": [Reply.answer(wrong)] * 3}, "chosen")):
+    for answers, expected in ((None, "agreed"), ({"ApplicationsAnswer": [Reply.answer(wrong)] * 3}, "conflicted")):
         with OpenAIServer(by_title(answers)) as server:
             settings = LlmSettings(model="hand-written", base_url=server.url, api_key="k", mode="tools",
                                    use_cache=False, max_retries=0)

@@ -21,6 +21,7 @@ from extractor.cli.options import (
     ModeOpt,
     NoCacheOpt,
     RefreshOpt,
+    RetryFailedOpt,
     llm_settings,
 )
 from extractor.errors import ExitCode, ExtractorError
@@ -82,6 +83,7 @@ def eval_run(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     refresh: RefreshOpt = False,
+    retry_failed: RetryFailedOpt = False,
 ) -> None:
     """Extract every report of the eval set and score it against the gold records.
 
@@ -99,7 +101,7 @@ def eval_run(
     runs: list[EvalRun] = []
     settings = llm_settings(
         model=model, base_url=base_url, mode=mode, concurrency=concurrency, cache_dir=cache_dir,
-        no_cache=no_cache, refresh=refresh,
+        no_cache=no_cache, refresh=refresh, retry_failed=retry_failed,
     )
     for version in prompts:
         options = ExtractOptions.for_engine(engine.value, settings, version)
@@ -165,6 +167,20 @@ def _run_label(run: EvalRun) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _usage_line(run: EvalRun) -> str:
+    """The model's cost: requests, cache hits, prompt and completion tokens (in all and per report)."""
+    u = run.manifest.model_usage
+    if u is None:
+        return ""
+    n = max(1, len(u.per_report))
+    return (
+        f"\nmodel: {u.requests} requests, {u.cache_hits} cache hits · tokens prompt {u.prompt_tokens} "
+        f"({u.prompt_tokens // n} per report), "
+        f"completion {u.completion_tokens} ({u.completion_tokens // n} per report); "
+        "per report in run.json (manifest.model_usage)"
+    )
+
+
 def _run_table(run: EvalRun, label: str) -> Table:
     s = run.scores
     table = Table(
@@ -203,7 +219,7 @@ def _run_table(run: EvalRun, label: str) -> Table:
         f"sections right {s.sections.correct}/{s.sections.total} · claims P {_pct(s.claims.precision)} "
         f"R {_pct(s.claims.recall)} ({s.claims.correct} right of {s.claims.gold} gold, "
         f"{s.claims.predicted} predicted) · "
-        f"{checks}"
+        f"{checks}" + _usage_line(run)
     )
     table.caption_justify = "left"
     return table

@@ -44,6 +44,7 @@ from extractor.cli.options import (
     NoCacheOpt,
     PromptOpt,
     RefreshOpt,
+    RetryFailedOpt,
     llm_settings,
 )
 from extractor.errors import ExitCode, ExtractorError, InputError, ModelError, printable
@@ -102,6 +103,7 @@ def extract(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     refresh: RefreshOpt = False,
+    retry_failed: RetryFailedOpt = False,
     fallback_reader: FallbackReaderOpt = False,
 ) -> None:
     """Extract the canonical record of one report, or of a whole batch (resumable: rerun to continue).
@@ -114,7 +116,7 @@ def extract(
     configure_limits(limits)
     settings = llm_settings(
         model=model, base_url=base_url, mode=mode, prompt=prompt, concurrency=concurrency, cache_dir=cache_dir,
-        no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader,
+        no_cache=no_cache, refresh=refresh, fallback_reader=fallback_reader, retry_failed=retry_failed,
     )
     reader_by_default = engine is None and not settings.is_configured
     # The library's choice of engine; an unconfigured model fails here, before a batch records every report as failed.

@@ -103,6 +103,14 @@ MaxSizeOpt = Annotated[
         "larger files are refused before they are read.",
     ),
 ]
+RetryFailedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--retry-failed",
+        help="Ask the model again for sections whose cached outcome is a failure (a rerun otherwise reuses it).",
+        rich_help_panel=PANEL,
+    ),
+]
 FallbackReaderOpt = Annotated[
     bool,
     typer.Option(
@@ -124,6 +132,7 @@ def llm_settings(
     no_cache: bool = False,
     refresh: bool = False,
     fallback_reader: bool = False,
+    retry_failed: bool = False,
 ) -> LlmSettings:
     """Settings from the environment, overridden by whatever the command line gave."""
     return LlmSettings.from_env(
@@ -136,4 +145,5 @@ def llm_settings(
         use_cache=not no_cache,
         refresh=refresh,
         fallback_reader=fallback_reader,
+        retry_failed=retry_failed,
     )

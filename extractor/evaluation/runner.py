@@ -11,6 +11,7 @@ import json
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,38 @@ class RunManifest(BaseModel):
     eval_dir: str
     reports: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    model_usage: ModelUsage | None = None  # the model's requests and tokens (None: no model ran)
+
+
+class ReportUsage(BaseModel):
+    """What one report cost the model engine."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ModelUsage(ReportUsage):
+    """The run's totals and each report's share (prompt and completion tokens per report)."""
+
+    per_report: dict[str, ReportUsage] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, predictions: Sequence[Prediction]) -> ModelUsage | None:
+        per = {
+            p.id: ReportUsage(requests=r.requests, cache_hits=r.cache_hits, prompt_tokens=r.prompt_tokens,
+                              completion_tokens=r.completion_tokens)
+            for p in predictions if p.extraction is not None
+            for r in [p.extraction.run] if "llm" in r.engines
+        }
+        if not per:
+            return None
+        return cls(
+            requests=sum(u.requests for u in per.values()), cache_hits=sum(u.cache_hits for u in per.values()),
+            prompt_tokens=sum(u.prompt_tokens for u in per.values()),
+            completion_tokens=sum(u.completion_tokens for u in per.values()), per_report=per,
+        )
 
 
 class Prediction(BaseModel):
@@ -79,6 +112,9 @@ class Prediction(BaseModel):
         if self.extraction is not None:
             out.update(self.extraction.to_json_dict())
         return out
+
+
+RunManifest.model_rebuild()
 
 
 class EvalRun(BaseModel):
@@ -142,23 +178,34 @@ def git_revision() -> str | None:
 
 
 def predict(eval_set: EvalSet, options: ExtractOptions, on_report: Callable[[str], None] | None = None) -> list[Prediction]:
-    """Extract every report. A model that is not configured stops the run; any other failure is kept per report."""
+    """Extract every report. A model that is not configured stops the run; any other failure is kept per report.
+
+    With a model engine, reports are read concurrently like a batch (threads, each with its share of
+    ``--concurrency``, so that together they keep that many requests in flight); the reader runs one by one.
+    """
+    from extractor.batch import share_concurrency
     from extractor.pipeline import extract_path
 
-    predictions = []
-    for entry in eval_set.entries:
+    def one(entry: ManifestEntry, opts: ExtractOptions) -> Prediction:
         started = time.perf_counter()
         try:
-            prediction = Prediction(id=entry.id, extraction=extract_path(eval_set.report_path(entry), options))
+            prediction = Prediction(id=entry.id, extraction=extract_path(eval_set.report_path(entry), opts))
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001  (scored as an empty prediction, reported by name)
             prediction = Prediction(id=entry.id, error=f"{type(exc).__name__}: {exc}")
         prediction.seconds = time.perf_counter() - started
-        predictions.append(prediction)
         if on_report is not None:
             on_report(entry.id)
-    return predictions
+        return prediction
+
+    if options.engine == "reader" or options.llm is None or len(eval_set.entries) < 2:
+        return [one(entry, options) for entry in eval_set.entries]
+    jobs = max(1, min(options.llm.concurrency, len(eval_set.entries)))
+    shared = share_concurrency(options, jobs)
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eval") as pool:
+        futures = [pool.submit(one, entry, shared) for entry in eval_set.entries]
+        return [f.result() for f in futures]  # in manifest order; a ModelError stops the run
 
 
 def score_predictions(
@@ -217,6 +264,7 @@ def run_eval(
         eval_dir=str(eval_set.root),
         reports=[e.id for e in eval_set.entries],
         seconds=round(seconds, 3),
+        model_usage=ModelUsage.of(predictions),
     )
     scores = score_predictions(eval_set, predictions, score_checks=getattr(options, "check", True))
     return EvalRun(manifest=manifest, scores=scores, predictions=predictions)

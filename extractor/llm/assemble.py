@@ -7,17 +7,17 @@ its evidence notes); nothing is dropped silently.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from extractor.document import Document
+from extractor.document import Document, Span
 from extractor.llm.plan import Call, SectionLike
 from extractor.llm.schemas import ClaimsAnswer, MetaAnswer, Pre2019Answer
-from extractor.readings import Evidence, Reading
+from extractor.readings import Evidence, Finding, Reading
+from extractor.reconcile import APART_NOTE, FAILED_NOTE
 from extractor.record import (
-    active_disclosure_spec,
     APPLICANT_COLUMNS,
     REVIEW_OUTCOMES,
     ApplicantCounts,
@@ -26,9 +26,11 @@ from extractor.record import (
     ClaimPart,
     ClaimRate,
     ClaimTotal,
+    Figure,
     Meta,
     Pre2019,
     Record,
+    active_disclosure_spec,
 )
 
 
@@ -39,6 +41,8 @@ class CallResult:
     call: Call
     answer: BaseModel | None = None
     failure: str | None = None  # set when the answer failed (kept lenient if it could be read)
+    rejected: str | None = None  # why a failed answer was not kept at all (the all-zero skeleton)
+    warnings: list[str] = field(default_factory=list)  # what a kept answer lacks (rows the text prints)
     cache_hit: bool = False
     requests: int = 0
     attempts: int = 0
@@ -47,9 +51,11 @@ class CallResult:
 
 
 def _evidence(call: Call, quote: str | None, value: Any, note: str | None) -> Evidence:
-    span = call.to_document(quote)
+    span, in_quote = call.value_span(value, quote)
     if span is None and quote:
         note = "; ".join(filter(None, [note, f"quote not found in the text: {quote[:60]!r}"]))
+    elif not in_quote:
+        note = "; ".join(filter(None, [note, f"{APART_NOTE} {(quote or '')[:40]!r}"]))
     return Evidence(value=value, span=span, engine="llm", source="llm", note=note)
 
 
@@ -59,11 +65,16 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
     evidence: dict[str, Evidence] = {}
     problems: list[str] = []
     claims: list[Claim] = []
+    figures: list[Figure] | None = None  # None: no prose was read
+    findings: list[Finding] = []
     for r in results:
         call, answer = r.call, r.answer
-        note = f"kept after failed validation: {r.failure}" if r.failure and answer is not None else None
+        note = f"{FAILED_NOTE}: {r.failure}" if r.failure and answer is not None else None
         if r.failure:
             problems.append(f"{call.name}: {r.failure}")
+        for why in [*([r.rejected] if r.rejected else []), *r.warnings]:
+            findings.append(model_finding(call, why))
+            problems.append(f"{call.name}: {why}")
         if answer is None:
             continue
         if isinstance(answer, MetaAnswer):
@@ -108,8 +119,22 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
                 )
                 value = claim.total.value if claim.total else (claim.rate.percent if claim.rate else None)
                 evidence[f"claims.{len(claims) - 1}"] = _evidence(call, claim.quote, value, note)
+            figures = figures if figures is not None else []
+            for fig in answer.figures:
+                figures.append(Figure(name=fig.name, value=fig.value, unit=fig.unit, approx=fig.approx))
+                evidence[f"figures.{len(figures) - 1}"] = _evidence(call, fig.quote, fig.value, note)
     record.claims = claims
-    return Reading(engine="llm", record=record, evidence=evidence, problems=problems)
+    record.figures = figures
+    return Reading(engine="llm", record=record, evidence=evidence, problems=problems, findings=findings)
+
+
+def model_finding(call: Call, why: str) -> Finding:
+    """A finding about the model's answer itself (rule ``model_answer``): it concerns the extraction, not the report."""
+    span = Span(start=call.parts[0][0], end=call.parts[0][0] + len(call.parts[0][1])) if call.parts else None
+    return Finding(
+        rule="model_answer", where=f"{call.name}（{call.heading}）" if call.heading else call.name,
+        severity="warning", message=why, evidence=[span] if span else [],
+    )
 
 
 def _meta_into(record: Record, evidence: dict[str, Evidence], call: Call, answer: MetaAnswer, meta: Meta, note: str | None) -> None:

@@ -79,7 +79,10 @@ def answer_key(
 class CachedAnswer(BaseModel):
     """What is stored per key: the validated answer and what it cost to get it."""
 
-    answer: dict[str, Any]
+    answer: dict[str, Any] | None  # None: a final failure with nothing readable
+    failure: str | None = None  # a section's final failure is cached too (rerun with --retry-failed to ask again)
+    rejected: str | None = None  # why the answer was not used at all (the all-zero skeleton)
+    warnings: list[str] = Field(default_factory=list)  # what the kept answer lacks (rows left out)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     attempts: int = 1

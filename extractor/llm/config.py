@@ -31,7 +31,7 @@ from extractor.errors import ModelError
 
 ModeName = Literal["tools", "json_schema", "json", "md_json"]
 
-DEFAULT_PROMPT_VERSION = "v2"
+DEFAULT_PROMPT_VERSION = "v3"
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 ENV_API_KEY = "EXTRACTOR_API_KEY"
@@ -169,12 +169,13 @@ class LlmSettings(BaseModel):
     seed: int | None = None
     extra_body: dict[str, Any] | None = None  # None: the server profile's extras
     concurrency: int = Field(default=4, ge=1)
-    max_retries: int = Field(default=2, ge=0)  # validation re-asks after the first answer
+    max_retries: int = Field(default=1, ge=0)  # validation re-asks after the first answer (each resends the section)
     http_retries: int = Field(default=3, ge=0)  # 429 / 5xx / timeouts / dropped connections, per request
     timeout: float = Field(default=120.0, gt=0)  # seconds per HTTP request
     cache_dir: Path | None = None  # None: the user cache dir
     use_cache: bool = True
     refresh: bool = False  # ask again even when cached; still store the new answer
+    retry_failed: bool = False  # ask again for sections whose cached outcome is a failure
     fallback_reader: bool = False  # the pipeline's choice when the endpoint is unusable
 
     @classmethod

@@ -15,21 +15,29 @@ from functools import lru_cache
 from typing import Any
 
 import instructor
-from instructor.core import InstructorRetryException
+import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.hooks import Hooks
 from instructor.v2.core.json import extract_json_from_codeblock
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from extractor import __version__
 from extractor.document import Document
 from extractor.errors import ModelError
 from extractor.llm.assemble import CallResult, assemble
 from extractor.llm.cache import AnswerCache, CachedAnswer, answer_key
-from extractor.llm.client import describe_failure, fatal_error, make_client, redact, start_counting
+from extractor.llm.client import (
+    describe_failure,
+    fatal_error,
+    make_client,
+    redact,
+    root_cause,
+    start_counting,
+)
 from extractor.llm.config import LlmSettings
 from extractor.llm.plan import Call, SectionLike, plan_calls
 from extractor.llm.prompts import check_version, load_prompt
-from extractor.llm.schemas import response_model
+from extractor.llm.schemas import answer_rows, ground_row, missing_rows, response_model, skeleton_problem
 from extractor.readings import Reading, RunInfo
 from extractor.record import Meta
 
@@ -72,6 +80,34 @@ def _schema(model: type[BaseModel]) -> dict[str, Any]:
 def _first_line(exc: BaseException, limit: int = 400) -> str:
     text = " ".join(str(exc).split())
     return text[:limit]
+
+
+def _broken_rules(exc: BaseException) -> int:
+    """How many rules an attempt broke (our validators join their problems with "; "); invalid JSON: many."""
+    if isinstance(exc, ValidationError):
+        count = 0
+        for error in exc.errors():
+            if error.get("type") in ("json_invalid", "json_type"):
+                return 10_000
+            count += 1 + str(error.get("msg", "")).count("; ")
+        return count
+    return 10_000
+
+
+def _best_attempt(attempts: Sequence[Any], model: type[BaseModel], mode: str) -> tuple[BaseModel | None, int, str]:
+    """The readable attempt that broke the fewest rules (the last one on a tie), with its count and reason."""
+    best: tuple[BaseModel | None, int, str] = (None, 1 << 30, "no answer")
+    for attempt in attempts:
+        answer = salvage(attempt.completion, model, mode)
+        broken = _broken_rules(attempt.exception)
+        reason = _first_line(attempt.exception)
+        if answer is None:
+            if best[0] is None:
+                best = (None, best[1], reason)
+            continue
+        if best[0] is None or broken <= best[1]:
+            best = (answer, broken, reason)
+    return best
 
 
 CallProgress = Callable[[int, int], None]
@@ -128,20 +164,17 @@ class ModelEngine:
         key = self._key(call, model, prompt.sha256)
         result = CallResult(call=call)
         cached = self.cache.get(key)
-        if cached is not None:
-            try:
-                result.answer = model.model_validate(cached.answer, context=context)
-                result.cache_hit = True
-                return result
-            except ValueError:
-                pass  # rules changed since it was stored: ask again
+        if cached is not None and self._from_cache(result, cached, model, context):
+            return result
         hooks = Hooks()
+        responses: list[Any] = []
 
-        def _on_response(*_: Any, **__: Any) -> None:
+        def _on_response(response: Any = None, *_: Any, **__: Any) -> None:
             result.attempts += 1
+            responses.append(response)
 
         hooks.on("completion:response", _on_response)
-        async with self._semaphore:
+        async with self._limit():
             counter = start_counting()
             try:
                 answer, completion = await self.client.create_with_completion(
@@ -158,15 +191,50 @@ class ModelEngine:
                 fatal = fatal_error(exc, s)
                 if fatal is not None:
                     raise fatal from None
-                self._record_failure(result, exc, model)
+                self._record_failure(result, exc, model, call)
+                self._note_dropped(result, responses, model)
+                self._store(key, result)
                 return result
             result.requests = counter.requests
         result.answer = answer
         result.prompt_tokens, result.completion_tokens = _usage_tokens(getattr(completion, "usage", None))
+        self._note_dropped(result, responses, model)
+        self._store(key, result)
+        return result
+
+    def _limit(self) -> Any:
+        return self._semaphore
+
+    def _from_cache(self, result: CallResult, cached: CachedAnswer, model: type[BaseModel], context: dict[str, Any]) -> bool:
+        """Fill ``result`` from a cache entry; False when it must be asked again (a failure with --retry-failed,
+        or an answer the current rules reject)."""
+        if cached.failure is not None:
+            if self.settings.retry_failed:
+                return False
+            if cached.answer is not None:
+                try:
+                    result.answer = model.model_validate(cached.answer, context={"lenient": True})
+                except ValueError:
+                    return False
+            result.failure, result.rejected, result.warnings = cached.failure, cached.rejected, list(cached.warnings)
+            result.cache_hit = True
+            return True
+        try:
+            result.answer = model.model_validate(cached.answer, context=context)
+        except ValueError:
+            return False  # rules changed since it was stored: ask again
+        result.cache_hit = True
+        return True
+
+    def _store(self, key: str, result: CallResult) -> None:
+        s = self.settings
         self.cache.put(
             key,
             CachedAnswer(
-                answer=answer.model_dump(mode="json"),
+                answer=result.answer.model_dump(mode="json") if result.answer is not None else None,
+                failure=result.failure,
+                rejected=result.rejected,
+                warnings=result.warnings,
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,
                 attempts=result.attempts,
@@ -174,23 +242,55 @@ class ModelEngine:
                 prompt_version=s.prompt_version,
             ),
         )
-        return result
 
-    def _record_failure(self, result: CallResult, exc: Exception, model: type[BaseModel]) -> None:
+    def _record_failure(self, result: CallResult, exc: Exception, model: type[BaseModel], call: Call) -> None:
+        """The failure by its real cause, with the best attempt kept (fewest broken rules), or rejected."""
         s = self.settings
+        cause = root_cause(exc)
         if isinstance(exc, InstructorRetryException):
             result.prompt_tokens, result.completion_tokens = _usage_tokens(exc.total_usage)
-            if exc.failed_attempts:
-                last = exc.failed_attempts[-1]
-                result.answer = salvage(last.completion, model, s.resolved_mode)
-                reason = _first_line(last.exception)
-                result.failure = redact(
-                    f"invalid after {len(exc.failed_attempts)} attempt(s): {reason}"
-                    + ("" if result.answer is not None else " (answer unreadable, nothing kept)"),
-                    s,
-                )
-                return
+            best, problems, reason = _best_attempt(exc.failed_attempts or [], model, s.resolved_mode)
+            result.answer = best
+            attempts = len(exc.failed_attempts or [])
+            if isinstance(cause, (openai.APIError, IncompleteOutputException)):
+                why = describe_failure(exc, s) + (f" (after {attempts} invalid answer(s))" if attempts else "")
+            else:
+                why = f"invalid after {attempts} attempt(s): {reason}"
+            if best is None and attempts:
+                why += " (answer unreadable, nothing kept)"
+            result.failure = redact(why, s)
+            if best is not None:
+                self._judge_kept(result, best, call)
+            return
         result.failure = describe_failure(exc, s)
+
+    def _note_dropped(self, result: CallResult, earlier: Sequence[Any], model: type[BaseModel]) -> None:
+        """Rows another attempt gave that the kept answer leaves out: a re-ask answered by a truncated
+        answer is reported, never accepted silently."""
+        if result.answer is None or not earlier:
+            return
+        kept = {key for key, _, _ in answer_rows(result.answer)}
+        source = result.call.source
+        before: set[str] = set()
+        for response in earlier:
+            old = salvage(response, model, self.settings.resolved_mode)
+            if old is not None:  # rows grounded in the text then (an invented row the model withdrew is no loss)
+                before |= {key for key, quote, values in answer_rows(old) if key and not ground_row(key, quote, values, source)}
+        dropped = sorted(before - kept)
+        if dropped:
+            result.warnings.append(f"the model's kept answer leaves out rows it gave in another attempt: {', '.join(dropped)}")
+
+    def _judge_kept(self, result: CallResult, answer: BaseModel, call: Call) -> None:
+        """An answer kept after failing: the empty skeleton is rejected; rows left out are reported."""
+        source = call.source
+        skeleton = skeleton_problem(answer, source)
+        if skeleton is not None:
+            result.answer = None
+            result.rejected = "the model returned an empty skeleton (every value 0) where the text prints numbers"
+            return
+        missing = missing_rows(answer, call.task, call.layout, source)
+        if missing:
+            result.warnings.append(f"the model's answer leaves out rows the text prints: {', '.join(missing)}")
 
     # -- one report
     async def read(
@@ -214,6 +314,10 @@ class ModelEngine:
         except* ModelError as errors:
             raise errors.exceptions[0] from None
         results = [t.result() for t in tasks]
+        if results and all(r.failure and r.answer is None for r in results):
+            raise ModelError(redact(
+                f"every request to the model failed ({len(results)} section(s)): {results[0].failure}", self.settings
+            ))
         return assemble(doc, sections, meta, results), self.run_info(results)
 
     def run_info(self, results: Sequence[CallResult]) -> RunInfo:

@@ -8,14 +8,16 @@ original positions, so every value gets a real span of ``Document.text``.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
+from extractor.checks import GROUNDING_WINDOW, is_grounded
 from extractor.document import Span
-from extractor.numbers import as_number, iter_numbers
+from extractor.grounding import number_printed
+from extractor.numbers import Number, iter_numbers
+
+__all__ = ["compact", "grounded", "has_digit", "locate", "number_printed", "value_span"]
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
-_DIGIT_COMMA = re.compile(r"(?<=\d)[,，](?=\d{3})")
 
 
 def compact(text: str) -> tuple[str, list[int]]:
@@ -48,30 +50,28 @@ def locate(quote: str | None, text: str) -> Span | None:
     return Span(start=index[pos], end=index[pos + len(needle) - 1] + 1)
 
 
-def _digits_form(value: int | float) -> str:
-    value = as_number(value)
-    return str(abs(value)) if isinstance(value, int) else repr(abs(value))
+def value_span(value: Number, source: str, quote: str | None) -> Span | None:
+    """Where ``value`` is printed for the row ``quote``: the quote itself when the value is printed next to it
+    (``checks.is_grounded`` on the quote's window), else the whole printed number nearest the quote (a table
+    whose labels and numbers are printed apart, as in column-major PDF text). None: not printed at all."""
+    span = locate(quote, source) if quote else None
+    if span is None:
+        return None
+    window = source[max(0, span.start - GROUNDING_WINDOW) : span.end + GROUNDING_WINDOW]
+    if is_grounded(value, window, source[span.start : span.end]):
+        return span
+    plain = unicodedata.normalize("NFKC", source)
+    target = abs(float(value))
+    tokens = [t.span for t in iter_numbers(plain) if abs(abs(float(t.value)) - target) < 1e-6]
+    if not tokens:
+        return None
+    best = min(tokens, key=lambda t: abs(t.start - span.end) if t.start >= span.end else (span.start - t.end) * 2)
+    return best
 
 
-def number_occurs(value: int | float, text: str, *, in_runs: bool = True) -> bool:
-    """Whether ``value`` is printed in ``text``: as a number, with 万/亿, or (``in_runs``) inside a run of digits.
-
-    Runs of digits are accepted for tables because PDF text runs table cells
-    together (``4000004`` is seven cells); the table identities catch wrong
-    splits. Prose numbers stand alone, so claims use ``in_runs=False``.
-    """
-    hay = _DIGIT_COMMA.sub("", compact(text)[0])
-    if in_runs and _digits_form(value) in hay:
-        return True
-    for token in iter_numbers(hay):
-        if token.value == value or token.value == abs(value):
-            return True
-        after = hay[token.span.end : token.span.end + 1]
-        if after == "万" and abs(token.value * 10_000 - abs(value)) < 1e-6:
-            return True
-        if after == "亿" and abs(token.value * 100_000_000 - abs(value)) < 1e-6:
-            return True
-    return False
+def grounded(value: Number, source: str, quote: str | None) -> bool:
+    """The checker's grounding rule, as the validators apply it: see ``value_span``."""
+    return value_span(value, source, quote) is not None
 
 
 def has_digit(text: str) -> bool:

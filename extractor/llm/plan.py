@@ -15,15 +15,23 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extractor.document import Document, Span
-from extractor.llm.grounding import compact, locate
+from extractor.llm.grounding import compact, has_digit, locate, value_span
 from extractor.llm.schemas import application_rows_for
 from extractor.numbers import iter_numbers
-from extractor.record import ACTIVE_DISCLOSURE_ROWS, APPLICANT_COLUMNS, PRE2019_LABELS, REVIEW_GROUPS, REVIEW_OUTCOMES, Meta, active_disclosure_spec
+from extractor.record import (
+    ACTIVE_DISCLOSURE_ROWS,
+    APPLICANT_COLUMNS,
+    PRE2019_LABELS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    Meta,
+    active_disclosure_spec,
+)
 
 TABLE_TASKS: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation")
 PROSE_ROLES: frozenset[str | None] = frozenset({"overview", "problems", "other", None})
 CHUNK_CHARS = 1800  # prose per claims request: a few numbered paragraphs
-META_HEAD_CHARS = 2500
+META_HEAD_CHARS = 2000  # from the top: the title, a page header (发布时间…), the opening paragraphs
 META_TAIL_CHARS = 300
 _GAP = "\n……\n"
 
@@ -60,6 +68,20 @@ class Call:
     def variables(self) -> dict[str, Any]:
         return {"task": self.task, "heading": self.heading, "layout": self.layout or "", "source": self.source, **self.extra}
 
+    def value_span(self, value: Any, quote: str | None) -> tuple[Span | None, bool]:
+        """Where in ``Document.text`` a number was read for ``quote`` (see ``grounding.value_span``), and
+        whether that is the quote itself (False: the number was found apart from its quoted label)."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or has_digit(quote or ""):
+            return self.to_document(quote), True  # a quote with numbers is the row: its values were checked in it
+        for offset, text in self.parts:
+            quoted = locate(quote, text)
+            if quoted is None:
+                continue
+            span = value_span(value, text, quote)
+            if span is not None:
+                return Span(start=offset + span.start, end=offset + span.end), span == quoted
+        return self.to_document(quote), True
+
     def to_document(self, quote: str | None) -> Span | None:
         """Where in ``Document.text`` the quote was copied from."""
         for offset, text in self.parts:
@@ -77,9 +99,9 @@ def table_variables(task: str, layout: str | None) -> dict[str, str]:
     """Label tables of ``extractor.record`` rendered for the prompt (keys never re-typed)."""
     if task == "pre2019":
         return {"keys": "\n".join(f"  {k}: {v}" for k, v in PRE2019_LABELS.items())}
-    if task == "applications":
+    if task == "applications":  # every row of both layouts: the same text (a cacheable prefix) for every report
         return {
-            "rows": "\n".join(f"  {k}: {v}" for k, v in application_rows_for(layout).items()),
+            "rows": "\n".join(f"  {k}: {v}" for k, v in application_rows_for(None).items()),
             "columns": "、".join(f"{k} {v}" for k, v in APPLICANT_COLUMNS.items()),
         }
     if task == "review_litigation":
@@ -123,7 +145,7 @@ def _paragraphs(doc: Document, section: SectionLike) -> list[tuple[int, str]]:
             cuts.append(pos + 1)
             pos = doc.text.find("\n", pos + 1, end)
         cuts.append(end)
-    paras = [(a, doc.text[a:b]) for a, b in zip(cuts, cuts[1:]) if doc.text[a:b].strip()]
+    paras = [(a, doc.text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
     return paras
 
 
@@ -148,7 +170,7 @@ def prose_chunks(doc: Document, sections: Sequence[SectionLike], limit: int = CH
 
 def _could_hold_claim(text: str) -> bool:
     """A claim needs at least two printed numbers (a total and a part, or a rate and a count)."""
-    return sum(1 for _ in zip(range(2), iter_numbers(compact(text)[0]))) >= 2
+    return sum(1 for _ in zip(range(2), iter_numbers(compact(text)[0]), strict=False)) >= 2
 
 
 @dataclass
@@ -167,26 +189,25 @@ def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> li
     text = doc.text
     first = min((s.span.start for s in sections), default=len(text))
     overview = next((s for s in sections if s.role == "overview"), None)
-    head_start = max(0, first - META_HEAD_CHARS // 2)
-    head_end = min(len(text), max(overview.span.end if overview else first, first + 600), head_start + META_HEAD_CHARS)
-    parts = [(head_start, text[head_start:head_end])]
-    tail_start = max(head_end, len(text) - META_TAIL_CHARS)
-    if tail_start < len(text) and text[tail_start:].strip():
-        parts.append((tail_start, text[tail_start:]))
-    calls.append(Call(task="meta", name="meta", parts=parts, heading="meta"))
+    head_start = 0  # a scraped page prints its title and date lines above the report's first heading
+    head_end = min(len(text), max(overview.span.end if overview else first, first + 600), META_HEAD_CHARS)
+    spans = [(head_start, head_end), (max(head_end, len(text) - META_TAIL_CHARS), len(text)), *signature_spans(text, head_end)]
+    calls.append(Call(task="meta", name="meta", parts=_merged(text, spans), heading="meta"))
 
     tables_layout = meta.layout if meta.kind == "annual_report" and meta.layout in ("2019", "2021") else None
+    table_sections: set[int] = set()
     if tables_layout:
         for task in TABLE_TASKS:
-            section = next((s for s in sections if s.role == task), None)
-            if section is None:
+            holding = table_sections_for(doc, sections, task, tables_layout)
+            if not holding:
                 continue
+            table_sections.update(id(s) for s in holding)
             calls.append(
                 Call(
                     task=task,
                     name=task,
-                    parts=[(section.span.start, _section_text(doc, section))],
-                    heading=section.heading,
+                    parts=_merged(text, [(s.span.start, s.span.end) for s in holding]),
+                    heading=holding[0].heading,
                     layout=tables_layout,
                     extra=table_variables(task, tables_layout),
                 )
@@ -198,8 +219,9 @@ def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> li
                 Call(task="pre2019", name="pre2019", parts=parts, heading="statistics", layout="pre2019",
                      extra=table_variables("pre2019", None))
             )
-    if tables_layout:
-        prose = [s for s in sections if s.role in PROSE_ROLES]
+    if tables_layout:  # every section that holds no table is prose (a narrative 主动公开工作情况 among them)
+        prose = [s for s in sections if id(s) not in table_sections and (s.role in PROSE_ROLES or s.role not in TABLE_TASKS
+                 or not _prints_labels(_section_text(doc, s), s.role, tables_layout))]
     else:  # pre2019 reports and work summaries are prose throughout
         prose = list(sections) or [_WholeText(heading="", span=Span(start=0, end=len(text)))]
     kind = "work summary (政务公开工作落实情况)" if meta.kind == "work_summary" else "annual report"
@@ -212,9 +234,71 @@ def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> li
     return calls
 
 
+def _label_cores(task: str, layout: str | None) -> list[str]:
+    """The distinctive words of a table's printed row labels (numbering and notes stripped)."""
+    from extractor.llm.schemas import _label_core
+
+    if task == "applications":
+        labels = list(application_rows_for(layout).values())
+    elif task == "review_litigation":
+        labels = [*(label.split("·")[-1] for label in REVIEW_GROUPS.values()), *REVIEW_OUTCOMES.values()]
+    else:
+        labels = [ACTIVE_DISCLOSURE_ROWS[row] for row in active_disclosure_spec(layout)]
+    return [c for c in (_label_core(label) for label in labels) if len(c) >= 2]
+
+
+def _prints_labels(text: str, task: str | None, layout: str | None, least: int = 3) -> bool:
+    """Whether ``text`` prints at least ``least`` of the row labels of table ``task``: it holds that table."""
+    if task not in TABLE_TASKS:
+        return False
+    hay = compact(text)[0]
+    return sum(1 for core in _label_cores(task, layout) if core in hay) >= least
+
+
+def table_sections_for(doc: Document, sections: Sequence[SectionLike], task: str, layout: str | None) -> list[SectionLike]:
+    """The sections holding table ``task``: of the sections with that role, those that print its row labels;
+    else sections of no known role that print them; else every section with the role (prose such as
+    总体情况 may name the labels too, so it is never taken for the table). A report may have both a narrative section and the table
+    under the same heading words (三、主动公开工作情况 … 一、主动公开政府信息情况)."""
+    own = [s for s in sections if s.role == task]
+    holding = [s for s in own if _prints_labels(_section_text(doc, s), task, layout)]
+    if not holding:  # a heading of its own wording: a section of no known role that prints the labels
+        holding = [s for s in sections if s.role is None and _prints_labels(_section_text(doc, s), task, layout)]
+    return holding or own
+
+
+_DATE = re.compile(
+    r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+    r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
+SIGNATURE_BEFORE = 160  # characters before a signature date: the body's name printed above it
+
+
+def signature_spans(text: str, after: int) -> list[tuple[int, int]]:
+    """Where a report is signed: a date standing on its own (a line or a run of spaces before it and
+    after it), wherever it is — before an attached statistics table as much as at the very end."""
+    spans = []
+    for m in _DATE.finditer(text, after):
+        before, rest = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
+        if (not before or before[-1].isspace() or before[-1] in "。") and (not rest or rest[0].isspace() or rest[0] in "。"):
+            spans.append((max(after, m.start() - SIGNATURE_BEFORE), m.end()))
+    return spans[-2:]
+
+
+def _merged(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
+    """Pieces of ``text`` for ``spans``, overlapping or touching ones merged, in text order, blanks dropped."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return [(a, text[a:b]) for a, b in merged if text[a:b].strip()]
+
+
 PRE2019_ROLES = frozenset({"active_disclosure", "applications", "review_litigation"})
 _FEES = re.compile(r"收费|费用")
-_STATS_TABLE = re.compile(r"统计指标|统\s*计\s*数")
+_STATS_TABLE = re.compile(r"统计指标|统\s*计\s*数|指\s*标\s*名\s*称|计\s*量\s*单\s*位")
 STATS_TABLE_CHARS = 3000
 
 
@@ -229,10 +313,13 @@ def pre2019_parts(doc: Document, sections: Sequence[SectionLike]) -> list[tuple[
     ]
     if not spans:  # headings of their own wording (二、公开政府信息情况): the sections of no known role
         spans = [(s.span.start, s.span.end) for s in sections if s.role is None]
-    table = _STATS_TABLE.search(doc.text)
-    if table is not None:
-        start = doc.text.rfind("\n", 0, table.start()) + 1
-        spans.append((start, min(len(doc.text), start + STATS_TABLE_CHARS)))
+    last_end = -1
+    for table in _STATS_TABLE.finditer(doc.text):  # every statistics table (its header), wherever it is attached
+        if table.start() < last_end:
+            continue
+        start = max(doc.text.rfind("\n", 0, table.start()) + 1, table.start() - 200)  # the table's title line
+        last_end = min(len(doc.text), start + STATS_TABLE_CHARS)
+        spans.append((start, last_end))
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:

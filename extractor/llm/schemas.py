@@ -14,17 +14,28 @@ type check, and a blank ("", "—", "/", "无") is None, never 0.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    model_validator,
+)
 
 from extractor import identities
-from extractor.llm.grounding import has_digit, locate, number_occurs
+from extractor.grounding import printed_numbers, row_numbers_printed
+from extractor.llm.grounding import compact, grounded, has_digit, locate, number_printed
 from extractor.numbers import parse_number
 from extractor.record import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
+    ACTIVE_DISCLOSURE_ROWS,
     APPLICANT_COLUMNS,
     APPLICATION_ROW_KEYS,
     APPLICATION_ROWS_SINGLE_OTHER,
@@ -32,6 +43,7 @@ from extractor.record import (
     PRE2019_LABELS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
+    active_disclosure_spec,
 )
 
 _BLANKS = {"", "-", "—", "--", "——", "/", "无", "空", "null", "none", "n/a"}
@@ -83,20 +95,132 @@ def _fail(problems: list[str]) -> None:
         raise ValueError("; ".join(problems))
 
 
-def _ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> list[str]:
+def _numbers(values: dict[str, Any]) -> list[Any]:
+    return [v for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+def _ground_rows(rows: list[tuple[str, str, dict[str, Any]]], source: str) -> list[str]:
+    """``_ground_row`` for every row; rows that quote the same text (a run of digits holding several rows,
+    as column-major text prints table 四) are checked together, their values one after another."""
+    shared: dict[str, list[Any]] = {}
+    for _, quote, values in rows:
+        shared.setdefault(quote, []).extend(_numbers(values))
+    problems: list[str] = []
+    for name, quote, values in rows:
+        together = shared[quote] if has_digit(quote) and len(shared[quote]) > len(_numbers(values)) else None
+        if together is not None and row_numbers_printed(together, quote):
+            continue
+        problems += ground_row(name, quote, values, source)
+    return problems
+
+
+def ground_row(name: str, quote: str, values: dict[str, Any], source: str) -> list[str]:
     """A row's quote must be in the section, and its numbers in the quote (when the quote has numbers)."""
     problems: list[str] = []
     if locate(quote, source) is None:
         problems.append(f"{name}: quote {quote!r} is not in the section; copy the text exactly")
         return problems
+    numbers = _numbers(values)
+    if has_digit(quote):
+        if not row_numbers_printed(numbers, quote):
+            problems.append(
+                f"{name}: the values {numbers} are not what the quoted row {quote!r} prints; "
+                "read the row again (a blank cell is null)"
+            )
+        return problems
     for col, value in values.items():
         if value is None or isinstance(value, str):
             continue
         path = name if col == "value" else f"{name}.{col}"
-        if not number_occurs(value, source):
-            problems.append(f"{path}={value} does not occur in the section; read it again or use null")
-        elif has_digit(quote) and not number_occurs(value, quote):
-            problems.append(f"{path}={value} is not in the quoted row {quote!r}")
+        if not grounded(value, source, quote):
+            problems.append(f"{path}={value} is not printed in the section; read it again or use null")
+    return problems
+
+
+# ------------------------------------------------------------------ whole-answer rules
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def answer_rows(answer: BaseModel) -> list[tuple[str, str, dict[str, Any]]]:
+    """(key, quote, numeric values) of every row of a table answer (rows, groups or items)."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for entry in getattr(answer, "rows", None) or getattr(answer, "groups", None) or getattr(answer, "items", None) or []:
+        data = entry.model_dump()
+        key = str(data.pop("row", None) or data.pop("group", None) or data.pop("key", ""))
+        quote = str(data.pop("quote", "") or "")
+        out.append((key, quote, {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}))
+    return out
+
+
+def skeleton_problem(answer: BaseModel, source: str) -> str | None:
+    """The all-zero skeleton: every number of the answer is 0 while the table's lines print other numbers."""
+    values = [v for _, _, row in answer_rows(answer) for v in row.values()]
+    if len(values) < 3 or any(v != 0 for v in values):
+        return None
+    # lines with words: a page footer (- 3 -) is not a table row
+    printed = [n for line in source.splitlines() if _CJK.search(line) for n in printed_numbers(line) if n != 0]
+    printed += [n for _, quote, _ in answer_rows(answer) for n in printed_numbers(quote) if n != 0]
+    if not printed:
+        return None
+    return (
+        f"every value of the answer is 0, but the table prints other numbers (such as {printed[0]}): "
+        "read each cell as printed; a blank cell is null"
+    )
+
+
+def _label_core(label: str) -> str:
+    """The words of a printed row label without its numbering and notes: （二）部分公开（区分…） -> 部分公开."""
+    core = re.sub(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])", "", label)
+    core = core.split("（")[0].split("·")[-1]
+    return compact(core)[0]
+
+
+def missing_rows(answer: BaseModel, task: str, layout: str | None, source: str) -> list[str]:
+    """Rows whose label the section prints but the answer leaves out (a truncated answer)."""
+    given = {key for key, _, _ in answer_rows(answer)}
+    hay = compact(source)[0]
+    if task == "applications":
+        labels = application_rows_for(layout)
+        split = set(OTHER_HANDLING_SPLIT)
+        missing = []
+        for key, label in labels.items():
+            core = _label_core(label)
+            if len(core) < 4 or core not in hay or key in given:
+                continue
+            if key == "other_handling" and given & split:
+                continue
+            if key in split and "other_handling" in given:
+                continue
+            missing.append(key)
+        return missing
+    if task == "review_litigation":
+        if not any(printed_numbers(source)):
+            return []
+        return [g for g, label in REVIEW_GROUPS.items() if g not in given and _label_core(label) in hay]
+    if task == "pre2019":
+        # statistics whose own label is printed (an attached statistics table), and the total of a sum whose
+        # parts are given (the 2007 template states a total with its parts: 收到申请数 with its channels…)
+        printed = [k for k, label in PRE2019_LABELS.items()
+                   if k not in given and len(core := compact(label.split("（")[0])[0]) >= 4 and core in hay]
+        totals = [total.removeprefix("pre2019.") for total, parts in identities.PRE2019_SUMS
+                  if total not in given and any(p in given for p in parts)]
+        return list(dict.fromkeys([*printed, *totals]))
+    if task == "active_disclosure":
+        spec = active_disclosure_spec(layout)
+        return [r for r in spec if r not in given and len(_label_core(ACTIVE_DISCLOSURE_ROWS[r])) >= 2
+                and _label_core(ACTIVE_DISCLOSURE_ROWS[r]) in hay]
+    return []
+
+
+def whole_answer_problems(answer: BaseModel, task: str, ctx: dict[str, Any]) -> list[str]:
+    """The rules on a whole table answer: not the empty skeleton, no printed row left out."""
+    problems = []
+    skeleton = skeleton_problem(answer, ctx["source"])
+    if skeleton:
+        problems.append(skeleton)
+    missing = missing_rows(answer, task, ctx.get("layout") or None, ctx["source"])
+    if missing:
+        problems.append(f"rows printed in the section but missing from the answer: {', '.join(missing)}; give every printed row")
     return problems
 
 
@@ -137,8 +261,8 @@ class ApplicationsAnswer(_Answer):
             if row.row in seen:
                 problems.append(f"row {row.row} given twice; give each row once")
             seen[row.row] = row
-            values = {c: getattr(row, c) for c in APPLICANT_KEYS}
-            problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        problems += _ground_rows(answer_rows(self), ctx["source"])
+        problems += whole_answer_problems(self, "applications", ctx)
         if ctx.get("layout") == "2019" and set(seen) & set(OTHER_HANDLING_SPLIT):
             problems.append("layout 2019 has one （六）其他处理 row: use row other_handling")
         if problems:
@@ -203,8 +327,8 @@ class ReviewAnswer(_Answer):
             if group.group in seen:
                 problems.append(f"group {group.group} given twice")
             seen.add(group.group)
-            values = {c: getattr(group, c) for c in REVIEW_OUTCOMES}
-            problems += _ground_row(group.group, group.quote, values, ctx["source"])
+        problems += _ground_rows(answer_rows(self), ctx["source"])
+        problems += whole_answer_problems(self, "review_litigation", ctx)
         _fail(problems)
         if not self.printed_inconsistencies:
             errors = []
@@ -247,8 +371,10 @@ def _disclosure_model(layout: str, spec: dict[str, dict[str, str]]) -> type[Base
             extra = [c for c in columns if c not in allowed and getattr(row, c) is not None]
             if extra:
                 problems.append(f"row {row.row} has no column {', '.join(extra)} in layout {layout}: use null")
-            values = {c: getattr(row, c) for c in allowed}
-            problems += _ground_row(row.row, row.quote, values, ctx["source"])
+        problems += _ground_rows(
+            [(row.row, row.quote, {c: getattr(row, c) for c in spec[row.row]}) for row in self.rows], ctx["source"]
+        )
+        problems += whole_answer_problems(self, "active_disclosure", {**ctx, "layout": layout})
         _fail(problems)
         return self
 
@@ -316,7 +442,7 @@ class MetaAnswer(_Answer):
                 if not self.published_quote or locate(self.published_quote, source) is None:
                     problems.append("published_quote must be copied exactly from the text")
                 elif has_digit(self.published_quote) and not all(
-                    number_occurs(n, self.published_quote, in_runs=False) for n in (date.year, date.month, date.day)
+                    number_printed(n, self.published_quote) for n in (date.year, date.month, date.day)
                 ):  # a date in Chinese numerals (二〇二二年一月二十日) is not checked here
                     problems.append(f"published_quote {self.published_quote!r} does not state {self.published}")
         _fail(problems)
@@ -360,10 +486,21 @@ class ClaimAnswer(_Answer):
         return out
 
 
+class FigureAnswer(_Answer):
+    """One quantity stated in the prose (spec "figures"), with the clause it was read from."""
+
+    name: str = Field(description="the thing counted, the shortest noun phrase as printed")
+    value: RequiredNumber = Field(description="the number as printed")
+    unit: str | None = Field(default=None, description="what is printed between the number and the next word (万元, 件, %)")
+    approx: bool = Field(default=False, description="true when 余/多/近/约/以上/左右 qualifies the number")
+    quote: str = Field(description="the clause holding the number, copied exactly")
+
+
 class ClaimsAnswer(_Answer):
-    """Part-whole and ratio statements found in the prose."""
+    """Part-whole and ratio statements found in the prose, and every quantity it states (figures)."""
 
     claims: list[ClaimAnswer] = Field(default_factory=list, description="every claim in the text; [] when there is none")
+    figures: list[FigureAnswer] = Field(default_factory=list, description="every quantity stated in the text, in order")
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> ClaimsAnswer:
@@ -378,8 +515,13 @@ class ClaimsAnswer(_Answer):
             if claim.rate is None and (claim.total is None or not claim.parts):
                 problems.append(f"claim {i}: give a total with its parts, or a rate")
             for name, value in claim.numbers():
-                if not number_occurs(value, claim.quote, in_runs=False):
+                if not number_printed(value, claim.quote, zero_words=False):
                     problems.append(f"claim {i}: {name}={value} is not in its quote")
+        for i, figure in enumerate(self.figures):
+            if locate(figure.quote, ctx["source"]) is None:
+                problems.append(f"figure {i}: quote is not in the text; copy the clause exactly")
+            elif not number_printed(figure.value, figure.quote, zero_words=False):
+                problems.append(f"figure {i}: {figure.name}={figure.value} is not printed in its quote")
         _fail(problems)
         return self
 
@@ -417,7 +559,8 @@ class Pre2019Answer(_Answer):
             seen[item.key] = item.value
             if item.value is not None and item.key != "fees_10k_yuan" and isinstance(item.value, float):
                 problems.append(f"{item.key}={item.value}: a count is a whole number")
-            problems += _ground_row(item.key, item.quote, {"value": item.value}, ctx["source"])
+            problems += ground_row(item.key, item.quote, {"value": item.value}, ctx["source"])
+        problems += whole_answer_problems(self, "pre2019", ctx)
         _fail(problems)
         if not self.printed_inconsistencies:
             _fail(pre2019_identity_errors(seen))

@@ -177,7 +177,8 @@ def _walk(root: Path, problems: list[tuple[str, str]] | None) -> list[Path]:
     def unreadable(exc: OSError) -> None:
         if problems is not None:
             where = exc.filename or root
-            problems.append((str(where), f"folder cannot be read ({exc.strerror or exc}); its reports were not looked at"))
+            why = f"folder cannot be read ({exc.strerror or exc}); its reports were not looked at"
+            problems.append((str(where), why))
 
     for folder, dirs, names in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -211,7 +212,8 @@ def discover(
         p = Path(item)
         if not p.exists():
             if p.is_symlink():
-                raise InputError(f"{printable(p)}: broken symbolic link (to {printable(os.readlink(p))}); fix the link or the path.")
+                target = printable(os.readlink(p))
+                raise InputError(f"{printable(p)}: broken symbolic link (to {target}); fix the link or the path.")
             raise InputError(f"{printable(p)}: no such file or directory; check the path.")
         candidates = _walk(p, problems) if p.is_dir() else [p]
         for f in candidates:
@@ -353,9 +355,11 @@ def extract_file(path: str, options: ExtractOptions) -> WorkResult:
         extraction = extract_document(doc, options)
         return WorkResult(path=path, content_sha256=sha, extraction=extraction, seconds=time.perf_counter() - started)
     except ModelError as exc:  # endpoint missing, unreachable or refusing: not this report's fault
-        return WorkResult(path=path, content_sha256=sha, error=str(exc), fatal=True, seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return WorkResult(path=path, content_sha256=sha, error=str(exc), fatal=True, seconds=seconds)
     except Exception as exc:  # a bad report must not stop the batch: record it and go on
-        return WorkResult(path=path, content_sha256=sha, error=describe_error(exc), seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return WorkResult(path=path, content_sha256=sha, error=describe_error(exc), seconds=seconds)
 
 
 # ---------------------------------------------------------------- the batch
@@ -429,8 +433,8 @@ def run_batch(
                     counts.failed += 1
                     continue
                 except OSError as exc:
-                    outcome = ReportOutcome(path=str(f), status="failed", error=f"cannot be read ({exc.strerror or exc})")
-                    outcomes.append(outcome)
+                    unreadable = f"cannot be read ({exc.strerror or exc})"
+                    outcomes.append(ReportOutcome(path=str(f), status="failed", error=unreadable))
                     counts.failed += 1
                     continue
                 if sha in first_path:
@@ -456,7 +460,10 @@ def run_batch(
                     return False
                 sha = result.content_sha256 or task.sha
                 extraction = result.extraction
-                status, error = report_status(extraction, options) if extraction else ("failed", result.error or "unknown error")
+                if extraction:
+                    status, error = report_status(extraction, options)
+                else:
+                    status, error = "failed", result.error or "unknown error"
                 error = scrub(error) if error else error  # a key or URL credential echoed by a server stays out
                 report_id = db.save_report(
                     path=task.path,
@@ -488,7 +495,8 @@ def run_batch(
                 notify(counts, outcome)
                 return True
 
-            _execute(todo, share_concurrency(options, jobs), jobs, work, record, use_threads=uses_model(options), limits=limits)
+            per_report = share_concurrency(options, jobs)
+            _execute(todo, per_report, jobs, work, record, use_threads=uses_model(options), limits=limits)
 
             failures = [o for o in outcomes if o.status == "failed"]
             extracted = sum(o.status in ("ok", "partial") for o in outcomes)
@@ -637,7 +645,8 @@ def _run_threads(
                     if now - started > limits.timeout_s:
                         del in_flight[fut]
                         fut.cancel()
-                        if not record(task, WorkResult(path=task.path, error=_timed_out(limits), seconds=now - started)):
+                        timed_out = WorkResult(path=task.path, error=_timed_out(limits), seconds=now - started)
+                        if not record(task, timed_out):
                             pending.clear()
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -673,7 +682,8 @@ def _worker_main(conn: Connection, work: WorkFn, options: ExtractOptions, memory
         try:
             result = _call(work, path, options)
         except MemoryError:
-            result = WorkResult(path=path, error=f"ran out of memory (limit {(memory or 0) // (1024 * 1024)} MB per worker)")
+            limit_mb = (memory or 0) // (1024 * 1024)
+            result = WorkResult(path=path, error=f"ran out of memory (limit {limit_mb} MB per worker)")
         conn.send(result)
 
 
@@ -796,7 +806,8 @@ class _ProcessPool:
                     if result is None:  # the process ended without an answer
                         w.proc.join(1.0)
                         self._retire(w)
-                        result = WorkResult(path=task.path, error=_died(w.proc.exitcode, self.memory), seconds=now - w.started)
+                        died = _died(w.proc.exitcode, self.memory)
+                        result = WorkResult(path=task.path, error=died, seconds=now - w.started)
                     else:
                         w.task = None
                 elif self.limits.timeout_s is not None and now - w.started > self.limits.timeout_s:

@@ -39,15 +39,27 @@ def _print_table(findings: list[Finding], label: str) -> None:
 
 
 @app.command(
-    epilog="Exit codes: 0 when every rule that could be checked holds; 5 when any rule fails; 3 when the input cannot be read.",
+    epilog="Exit codes: 0 when every rule that could be checked holds; 5 when any rule fails; "
+    "3 when the input cannot be read.",
 )
 def check(
-    file: Path | None = typer.Argument(None, help="A report (.txt .md .html .docx .pdf), or a record JSON from `extractor extract` or a gold file.", show_default=False),
-    report: Path | None = typer.Option(None, "--report", "-r", help="The report text of a record JSON (default: found from its run/source)."),
+    file: Path | None = typer.Argument(
+        None,
+        help="A report (.txt .md .html .docx .pdf), or a record JSON from `extractor extract` or a gold file.",
+        show_default=False,
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", "-r", help="The report text of a record JSON (default: found from its run/source)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
-    show_all: bool = typer.Option(False, "--all", help="Also list the rules that could not be checked (blank or missing inputs)."),
+    show_all: bool = typer.Option(
+        False, "--all", help="Also list the rules that could not be checked (blank or missing inputs)."
+    ),
     across: Path | None = typer.Option(
-        None, "--across", help="A batch output directory (or its results.db): check consecutive years of the same body against each other.",
+        None,
+        "--across",
+        help="A batch output directory (or its results.db): check consecutive years of the same body "
+        "against each other.",
     ),
     max_size: MaxSizeOpt = DEFAULT_MAX_SIZE_MB,
 ) -> None:
@@ -80,7 +92,8 @@ def check(
         _print_table(shown, f"{label}: findings")
     unchecked = len(findings) - len(failed)
     err_console.print(
-        f"{label}: {len(failed)} failed, {unchecked} not checkable" + ("" if show_all or not unchecked else " (--all to list)"),
+        f"{label}: {len(failed)} failed, {unchecked} not checkable"
+        + ("" if show_all or not unchecked else " (--all to list)"),
         highlight=False,
     )
     if failed:

@@ -8,13 +8,16 @@ import typer
 
 from extractor.cli.app import app, err_console
 from extractor.errors import ExitCode, ExtractorError
-from extractor.export import FORMATS, export as run_export
+from extractor.export import FORMATS
+from extractor.export import export as run_export
 from extractor.storage import ResultsDB
 
 
 @app.command()
 def export(
-    directory: Path = typer.Argument(..., metavar="DIR", help="The output directory of `extractor extract … --out DIR` (or its results.db)."),
+    directory: Path = typer.Argument(
+        ..., metavar="DIR", help="The output directory of `extractor extract … --out DIR` (or its results.db)."
+    ),
     fmt: str = typer.Option(
         None, "--format", "-f",
         help="jsonl (one record per line), csv (wide, plus a -findings.csv beside it) or xlsx (sheets reports and "
@@ -33,7 +36,8 @@ def export(
         raise ExtractorError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}.", ExitCode.USAGE)
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     if suffix in FORMATS and suffix != fmt:
-        raise ExtractorError(f"--format {fmt} but --output {output} ends in .{suffix}; make them agree.", ExitCode.USAGE)
+        disagree = f"--format {fmt} but --output {output} ends in .{suffix}; make them agree."
+        raise ExtractorError(disagree, ExitCode.USAGE)
     if fmt == "xlsx" and output is not None and str(output) == "-":
         raise ExtractorError("--format xlsx cannot go to stdout; give --output a file name.", ExitCode.USAGE)
     with ResultsDB.open_existing(directory) as db:

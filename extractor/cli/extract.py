@@ -149,7 +149,8 @@ def extract(
         summary = _run_with_progress(inputs, out, options, jobs, limits)
     except KeyboardInterrupt:
         err_console.print(
-            f"[yellow]interrupted[/]: finished reports are kept in {printable(out)}; run the same command again to resume.",
+            f"[yellow]interrupted[/]: finished reports are kept in {printable(out)}; "
+            "run the same command again to resume.",
             highlight=False, soft_wrap=True,
         )
         if uses_model(options):
@@ -216,7 +217,8 @@ def _extract_one_now(path: Path, options: ExtractOptions) -> Extraction:
 
 def _note_reader_only() -> None:
     err_console.print(
-        "[dim]no model configured (--model / EXTRACTOR_MODEL, and a key): used the reader engine alone[/]", soft_wrap=True
+        "[dim]no model configured (--model / EXTRACTOR_MODEL, and a key): used the reader engine alone[/]",
+        soft_wrap=True,
     )
 
 
@@ -224,7 +226,8 @@ def _note_fallback(failures: list[str]) -> None:
     """Say on stderr when the model was asked for but the reader had to answer alone (--fallback-reader)."""
     for failure in failures:
         if failure.startswith("model engine not used"):
-            err_console.print(f"[yellow]note:[/] {failure}; the record is the reader's", highlight=False, soft_wrap=True)
+            note = f"[yellow]note:[/] {failure}; the record is the reader's"
+            err_console.print(note, highlight=False, soft_wrap=True)
 
 
 def _run_with_progress(
@@ -269,10 +272,16 @@ def _print_summary(summary: BatchSummary) -> None:
         line += f" · {summary.cross_year_findings} cross-year checks failed"
     err_console.print(line, highlight=False, soft_wrap=True)
     if summary.partial:
-        err_console.print(f"[yellow]{len(summary.partial)} reports only partly read by the model[/] (a rerun retries them):")
+        partly = len(summary.partial)
+        err_console.print(f"[yellow]{partly} reports only partly read by the model[/] (a rerun retries them):")
         for o in summary.partial:
-            err_console.print(f"  {printable(o.path)}: {printable(o.error)}", highlight=False, markup=False, soft_wrap=True)
+            _print_outcome_line(o.path, o.error)
     if summary.failures:
         err_console.print("[bold red]failures[/]:")
         for f in summary.failures:
-            err_console.print(f"  {printable(f.path)}: {printable(f.error)}", highlight=False, markup=False, soft_wrap=True)
+            _print_outcome_line(f.path, f.error)
+
+
+def _print_outcome_line(path: str, error: str | None) -> None:
+    """One indented ``path: error`` line, printed as is (a path may hold [brackets])."""
+    err_console.print(f"  {printable(path)}: {printable(error)}", highlight=False, markup=False, soft_wrap=True)

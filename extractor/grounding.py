@@ -80,6 +80,11 @@ def _digits(value: Number) -> str:
     return text.removesuffix(".0")
 
 
+def _run_of_cells(token: str) -> bool:
+    """A token with a leading zero (00, 0000000) is a run of cells, never one number: only an exact split reads it."""
+    return len(token) > 1 and token.startswith("0") and "." not in token
+
+
 def row_numbers_printed(values: list[Number], quote: str) -> bool:
     """Whether the values of one row (in printed column order) are what its quote prints.
 
@@ -95,8 +100,7 @@ def row_numbers_printed(values: list[Number], quote: str) -> bool:
     if not values:
         return True
     tokens = [t for t in iter_numbers(_plain(quote))]
-    # a token with a leading zero (00, 0000000) is a run of cells, never one number: only an exact split reads it
-    available = Counter(abs(float(t.value)) for t in tokens if not (len(t.text) > 1 and t.text.startswith("0") and "." not in t.text))
+    available = Counter(abs(float(t.value)) for t in tokens if not _run_of_cells(t.text))
     # 无/未 stand for a zero only in a row that prints no digits (尚未审结 is a label, not a zero)
     zero_words = not tokens and says_zero(quote)
     ok = True

@@ -87,7 +87,8 @@ def _mb(n: float) -> str:
 
 def too_big(name: str, what: str, size: float | None, limit: float) -> InputError:
     """The one-line refusal: what is too big, the limit, and the option that moves it."""
-    amount = f"{_mb(size)}, more than the limit of {_mb(limit)}" if size is not None else f"more than the limit of {_mb(limit)}"
+    over = f"more than the limit of {_mb(limit)}"
+    amount = f"{_mb(size)}, {over}" if size is not None else over
     return InputError(
         f"{printable(name)}: {what} {amount}; "
         f"if it really is a report, raise --max-size (now {_current.max_size_mb:g} MB)."
@@ -100,7 +101,8 @@ def check_input_file(path: Path) -> int:
     try:
         st = path.stat()
     except OSError as exc:
-        raise InputError(f"{printable(path)}: cannot be read ({exc.strerror or exc}); check the path and its permissions.") from None
+        why = exc.strerror or exc
+        raise InputError(f"{printable(path)}: cannot be read ({why}); check the path and its permissions.") from None
     mode = st.st_mode
     if not stat.S_ISREG(mode):
         kind = (

@@ -140,9 +140,12 @@ def load_eval_set(eval_dir: str | Path, report_ids: Sequence[str] | None = None)
     root = Path(eval_dir)
     manifest = root / "manifest.jsonl"
     if not manifest.is_file():
-        raise InputError(f"{manifest} not found; pass --eval-dir pointing at a directory with manifest.jsonl, gold/ and reports/.")
+        raise InputError(
+            f"{manifest} not found; pass --eval-dir pointing at a directory with manifest.jsonl, gold/ and reports/."
+        )
+    lines = manifest.read_text("utf-8").splitlines()
     try:
-        entries = [ManifestEntry.model_validate_json(line) for line in manifest.read_text("utf-8").splitlines() if line.strip()]
+        entries = [ManifestEntry.model_validate_json(line) for line in lines if line.strip()]
     except ValidationError as exc:
         raise InputError(f"{manifest}: not a valid manifest ({exc.errors()[0]['msg']}).") from None
     if report_ids:
@@ -177,7 +180,9 @@ def git_revision() -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def predict(eval_set: EvalSet, options: ExtractOptions, on_report: Callable[[str], None] | None = None) -> list[Prediction]:
+def predict(
+    eval_set: EvalSet, options: ExtractOptions, on_report: Callable[[str], None] | None = None
+) -> list[Prediction]:
     """Extract every report. A model that is not configured stops the run; any other failure is kept per report.
 
     With a model engine, reports are read concurrently like a batch (threads, each with its share of

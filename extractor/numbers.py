@@ -30,7 +30,9 @@ MAX_EXACT = 2**53  # the largest magnitude a float (and JSON in most readers) ke
 _log = logging.getLogger(__name__)
 
 _MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ARABIC = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # A number in running text: digits with optional thousands separators and decimals.

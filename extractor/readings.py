@@ -40,7 +40,8 @@ class Reading(BaseModel):
     record: Record
     evidence: dict[str, Evidence] = Field(default_factory=dict)  # dotted path -> evidence
     problems: list[str] = Field(default_factory=list)  # what could not be read, and why
-    findings: list[Finding] = Field(default_factory=list)  # what the engine itself found wrong (a model's empty answer…)
+    # what the engine itself found wrong (a model's empty answer…)
+    findings: list[Finding] = Field(default_factory=list)
 
 
 Severity = Literal["error", "warning", "info"]

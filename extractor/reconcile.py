@@ -90,7 +90,9 @@ def identity_results(record: Record) -> list[IdentityResult]:
         results += identities.review_identities({g: o.model_dump() for g, o in record.review_litigation.items()})
     if record.pre2019 is not None:
         p = record.pre2019
-        values = {f"{n}.{k}": v for n in ("applications", *PRE2019_CASE_GROUPS) for k, v in getattr(p, n).model_dump().items()}
+        values = {
+            f"{n}.{k}": v for n in ("applications", *PRE2019_CASE_GROUPS) for k, v in getattr(p, n).model_dump().items()
+        }
         results += identities.pre2019_sums(values)
     return results
 
@@ -165,7 +167,8 @@ def _meta_choice(field: str, rv: Any, lv: Any, llm: Reading, text: str | None, r
     if field == "kind":
         # the text's structure decides: an annual report under the disclosure regulation prints its tables or
         # at least names 政府信息公开 (its title, the regulation, its sections); a work summary does neither
-        no_tables = record.active_disclosure is None and record.applications is None and record.review_litigation is None
+        tables = (record.active_disclosure, record.applications, record.review_litigation)
+        no_tables = all(table is None for table in tables)
         names_disclosure = text is not None and (text.count("政府信息公开") >= 2 or "年度报告" in text)
         return lv == "work_summary" and rv == "annual_report" and no_tables and not names_disclosure
     return False
@@ -281,7 +284,9 @@ def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[R
     evidence: dict[str, Evidence]
     if llm is None:
         flat = flatten(reader.record)
-        evidence = {p: _evidence(p, v, "reader", "reader", reader) for p, v in flat.items() if not p.startswith("meta.")}
+        evidence = {
+            p: _evidence(p, v, "reader", "reader", reader) for p, v in flat.items() if not p.startswith("meta.")
+        }
         evidence.update({k: v for k, v in reader.evidence.items() if k.startswith(("claims.", "figures."))})
         return reader.record.model_copy(deep=True), evidence
 
@@ -300,7 +305,8 @@ def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[R
                 evidence[path] = _evidence(path, lv, "llm", "chosen", llm, note=f"detector read {_fmt(rv)}")
                 if field == "kind":  # a work summary has no layout
                     data["meta"]["layout"] = None
-                    evidence["meta.layout"] = _evidence("meta.layout", None, "llm", "chosen", llm, note=f"detector read {_fmt(r_flat.get('meta.layout'))}")
+                    read = f"detector read {_fmt(r_flat.get('meta.layout'))}"
+                    evidence["meta.layout"] = _evidence("meta.layout", None, "llm", "chosen", llm, note=read)
             continue
         if lv is None or rv == lv:
             if path in r_flat:

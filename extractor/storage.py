@@ -246,7 +246,8 @@ class ResultsDB:
         db_path = path / DB_NAME if path.is_dir() else path
         if not db_path.is_file():
             raise InputError(
-                f"no results database at {printable(db_path)}: run `extractor extract FILES... --out {printable(path)}` first."
+                f"no results database at {printable(db_path)}: "
+                f"run `extractor extract FILES... --out {printable(path)}` first."
             )
         return cls(db_path, readonly=readonly)
 
@@ -256,8 +257,9 @@ class ResultsDB:
         problems = [r[0] for r in rows if r[0] != "ok"]
         if problems:
             raise StoreError(
-                f"{printable(self.path)} is damaged (sqlite quick_check: {problems[0]}): move it aside and run the batch "
-                "again into a new --out (or restore a copy); `sqlite3 FILE .recover` can save what is readable."
+                f"{printable(self.path)} is damaged (sqlite quick_check: {problems[0]}): "
+                "move it aside and run the batch again into a new --out (or restore a copy); "
+                "`sqlite3 FILE .recover` can save what is readable."
             )
 
     def __enter__(self) -> ResultsDB:

@@ -92,7 +92,8 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
             for group in answer.groups:  # type: ignore[attr-defined]
                 record.review_litigation[group.group] = CaseOutcomes(**{c: getattr(group, c) for c in REVIEW_OUTCOMES})
                 for c in REVIEW_OUTCOMES:
-                    evidence[f"review_litigation.{group.group}.{c}"] = _evidence(call, group.quote, getattr(group, c), note)
+                    value = getattr(group, c)
+                    evidence[f"review_litigation.{group.group}.{c}"] = _evidence(call, group.quote, value, note)
             _inconsistencies(problems, call, answer)
         elif call.task == "active_disclosure":
             spec = active_disclosure_spec(call.layout)
@@ -137,7 +138,9 @@ def model_finding(call: Call, why: str) -> Finding:
     )
 
 
-def _meta_into(record: Record, evidence: dict[str, Evidence], call: Call, answer: MetaAnswer, meta: Meta, note: str | None) -> None:
+def _meta_into(
+    record: Record, evidence: dict[str, Evidence], call: Call, answer: MetaAnswer, meta: Meta, note: str | None
+) -> None:
     record.meta = Meta(
         agency=answer.agency,
         year=answer.year,

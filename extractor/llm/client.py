@@ -148,12 +148,19 @@ def fatal_error(exc: BaseException, settings: LlmSettings) -> ModelError | None:
     cause = root_cause(exc)
     where = _endpoint_line(settings)
     if isinstance(cause, openai.AuthenticationError):
-        return ModelError(redact(f"the model endpoint {where} refused the API key (401): check EXTRACTOR_API_KEY", settings))
+        return ModelError(
+            redact(f"the model endpoint {where} refused the API key (401): check EXTRACTOR_API_KEY", settings)
+        )
     if isinstance(cause, openai.PermissionDeniedError):
-        return ModelError(redact(f"the model endpoint {where} denied access (403): check the key's permissions", settings))
+        return ModelError(
+            redact(f"the model endpoint {where} denied access (403): check the key's permissions", settings)
+        )
     if isinstance(cause, openai.NotFoundError):
         return ModelError(
-            redact(f"the model endpoint {where} answered 404: check --model and --base-url (it usually ends in /v1)", settings)
+            redact(
+                f"the model endpoint {where} answered 404: check --model and --base-url (it usually ends in /v1)",
+                settings,
+            )
         )
     if isinstance(cause, openai.APIConnectionError) and not isinstance(cause, openai.APITimeoutError):
         inner = cause.__cause__
@@ -161,7 +168,10 @@ def fatal_error(exc: BaseException, settings: LlmSettings) -> ModelError | None:
             return None  # the server dropped one connection: retry-worthy, section-level
         detail = f": {type(inner).__name__}" if inner is not None else ""
         return ModelError(
-            redact(f"cannot reach the model endpoint {where}{detail}; is the server running and --base-url right?", settings)
+            redact(
+                f"cannot reach the model endpoint {where}{detail}; is the server running and --base-url right?",
+                settings,
+            )
         )
     return None
 

@@ -63,7 +63,9 @@ SERVER_PROFILES: dict[str, ServerProfile] = {
         extra_body={"enable_thinking": False},
         why="Qwen JSON mode is refused while thinking is on",
     ),
-    "ollama": ServerProfile(name="ollama", mode="json_schema", why="Ollama >= 0.5 enforces json_schema; forced tool_choice is ignored"),
+    "ollama": ServerProfile(
+        name="ollama", mode="json_schema", why="Ollama >= 0.5 enforces json_schema; forced tool_choice is ignored"
+    ),
     "vllm": ServerProfile(
         name="vllm",
         mode="json_schema",
@@ -77,7 +79,9 @@ SERVER_PROFILES: dict[str, ServerProfile] = {
         why="llama-server downgrades forced tool_choice; nested json_schema fails in some builds",
     ),
     "lmstudio": ServerProfile(name="lmstudio", mode="md_json", why="LM Studio rejects an object tool_choice"),
-    "other": ServerProfile(name="other", mode="md_json", why="unknown server: the one mode every chat model can follow"),
+    "other": ServerProfile(
+        name="other", mode="md_json", why="unknown server: the one mode every chat model can follow"
+    ),
 }
 
 

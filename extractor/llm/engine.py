@@ -205,7 +205,9 @@ class ModelEngine:
     def _limit(self) -> Any:
         return self._semaphore
 
-    def _from_cache(self, result: CallResult, cached: CachedAnswer, model: type[BaseModel], context: dict[str, Any]) -> bool:
+    def _from_cache(
+        self, result: CallResult, cached: CachedAnswer, model: type[BaseModel], context: dict[str, Any]
+    ) -> bool:
         """Fill ``result`` from a cache entry; False when it must be asked again (a failure with --retry-failed,
         or an answer the current rules reject)."""
         if cached.failure is not None:
@@ -275,10 +277,14 @@ class ModelEngine:
         for response in earlier:
             old = salvage(response, model, self.settings.resolved_mode)
             if old is not None:  # rows grounded in the text then (an invented row the model withdrew is no loss)
-                before |= {key for key, quote, values in answer_rows(old) if key and not ground_row(key, quote, values, source)}
+                before |= {
+                    key for key, quote, values in answer_rows(old) if key and not ground_row(key, quote, values, source)
+                }
         dropped = sorted(before - kept)
         if dropped:
-            result.warnings.append(f"the model's kept answer leaves out rows it gave in another attempt: {', '.join(dropped)}")
+            result.warnings.append(
+                f"the model's kept answer leaves out rows it gave in another attempt: {', '.join(dropped)}"
+            )
 
     def _judge_kept(self, result: CallResult, answer: BaseModel, call: Call) -> None:
         """An answer kept after failing: the empty skeleton is rejected; rows left out are reported."""

@@ -66,7 +66,9 @@ class Call:
         return _GAP.join(text for _, text in self.parts)
 
     def variables(self) -> dict[str, Any]:
-        return {"task": self.task, "heading": self.heading, "layout": self.layout or "", "source": self.source, **self.extra}
+        return {
+            "task": self.task, "heading": self.heading, "layout": self.layout or "", "source": self.source, **self.extra
+        }
 
     def value_span(self, value: Any, quote: str | None) -> tuple[Span | None, bool]:
         """Where in ``Document.text`` a number was read for ``quote`` (see ``grounding.value_span``), and
@@ -191,7 +193,8 @@ def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> li
     overview = next((s for s in sections if s.role == "overview"), None)
     head_start = 0  # a scraped page prints its title and date lines above the report's first heading
     head_end = min(len(text), max(overview.span.end if overview else first, first + 600), META_HEAD_CHARS)
-    spans = [(head_start, head_end), (max(head_end, len(text) - META_TAIL_CHARS), len(text)), *signature_spans(text, head_end)]
+    tail = (max(head_end, len(text) - META_TAIL_CHARS), len(text))
+    spans = [(head_start, head_end), tail, *signature_spans(text, head_end)]
     calls.append(Call(task="meta", name="meta", parts=_merged(text, spans), heading="meta"))
 
     tables_layout = meta.layout if meta.kind == "annual_report" and meta.layout in ("2019", "2021") else None
@@ -220,8 +223,12 @@ def plan_calls(doc: Document, sections: Sequence[SectionLike], meta: Meta) -> li
                      extra=table_variables("pre2019", None))
             )
     if tables_layout:  # every section that holds no table is prose (a narrative 主动公开工作情况 among them)
-        prose = [s for s in sections if id(s) not in table_sections and (s.role in PROSE_ROLES or s.role not in TABLE_TASKS
-                 or not _prints_labels(_section_text(doc, s), s.role, tables_layout))]
+        prose = [
+            s for s in sections
+            if id(s) not in table_sections
+            and (s.role in PROSE_ROLES or s.role not in TABLE_TASKS
+                 or not _prints_labels(_section_text(doc, s), s.role, tables_layout))
+        ]
     else:  # pre2019 reports and work summaries are prose throughout
         prose = list(sections) or [_WholeText(heading="", span=Span(start=0, end=len(text)))]
     kind = "work summary (政务公开工作落实情况)" if meta.kind == "work_summary" else "annual report"
@@ -255,11 +262,13 @@ def _prints_labels(text: str, task: str | None, layout: str | None, least: int =
     return sum(1 for core in _label_cores(task, layout) if core in hay) >= least
 
 
-def table_sections_for(doc: Document, sections: Sequence[SectionLike], task: str, layout: str | None) -> list[SectionLike]:
+def table_sections_for(
+    doc: Document, sections: Sequence[SectionLike], task: str, layout: str | None
+) -> list[SectionLike]:
     """The sections holding table ``task``: of the sections with that role, those that print its row labels;
     else sections of no known role that print them; else every section with the role (prose such as
-    总体情况 may name the labels too, so it is never taken for the table). A report may have both a narrative section and the table
-    under the same heading words (三、主动公开工作情况 … 一、主动公开政府信息情况)."""
+    总体情况 may name the labels too, so it is never taken for the table). A report may have both a narrative
+    section and the table under the same heading words (三、主动公开工作情况 … 一、主动公开政府信息情况)."""
     own = [s for s in sections if s.role == task]
     holding = [s for s in own if _prints_labels(_section_text(doc, s), task, layout)]
     if not holding:  # a heading of its own wording: a section of no known role that prints the labels
@@ -280,7 +289,9 @@ def signature_spans(text: str, after: int) -> list[tuple[int, int]]:
     spans = []
     for m in _DATE.finditer(text, after):
         before, rest = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
-        if (not before or before[-1].isspace() or before[-1] in "。") and (not rest or rest[0].isspace() or rest[0] in "。"):
+        stands_alone_before = not before or before[-1].isspace() or before[-1] in "。"
+        stands_alone_after = not rest or rest[0].isspace() or rest[0] in "。"
+        if stands_alone_before and stands_alone_after:
             spans.append((max(after, m.start() - SIGNATURE_BEFORE), m.end()))
     return spans[-2:]
 

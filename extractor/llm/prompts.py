@@ -65,7 +65,9 @@ def _load(root: str, version: str, task: str) -> Prompt:
         )
     text = path.read_text(encoding="utf-8")
     if USER_MARKER not in text:
-        raise ExtractorError(f"{path}: a prompt needs a line {USER_MARKER} between the system and user message", ExitCode.USAGE)
+        raise ExtractorError(
+            f"{path}: a prompt needs a line {USER_MARKER} between the system and user message", ExitCode.USAGE
+        )
     system, user = text.split(USER_MARKER, 1)
     return Prompt(
         version=version,

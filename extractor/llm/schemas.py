@@ -144,11 +144,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def answer_rows(answer: BaseModel) -> list[tuple[str, str, dict[str, Any]]]:
     """(key, quote, numeric values) of every row of a table answer (rows, groups or items)."""
     out: list[tuple[str, str, dict[str, Any]]] = []
-    for entry in getattr(answer, "rows", None) or getattr(answer, "groups", None) or getattr(answer, "items", None) or []:
+    entries = getattr(answer, "rows", None) or getattr(answer, "groups", None) or getattr(answer, "items", None) or []
+    for entry in entries:
         data = entry.model_dump()
         key = str(data.pop("row", None) or data.pop("group", None) or data.pop("key", ""))
         quote = str(data.pop("quote", "") or "")
-        out.append((key, quote, {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}))
+        numbers = {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        out.append((key, quote, numbers))
     return out
 
 
@@ -220,7 +222,9 @@ def whole_answer_problems(answer: BaseModel, task: str, ctx: dict[str, Any]) -> 
         problems.append(skeleton)
     missing = missing_rows(answer, task, ctx.get("layout") or None, ctx["source"])
     if missing:
-        problems.append(f"rows printed in the section but missing from the answer: {', '.join(missing)}; give every printed row")
+        problems.append(
+            f"rows printed in the section but missing from the answer: {', '.join(missing)}; give every printed row"
+        )
     return problems
 
 
@@ -292,7 +296,10 @@ def application_identity_errors(rows: dict[str, Any]) -> list[str]:
         if leaves and o.fails and o.complete:
             errors.append(f"column {col}: outcome rows (三(一)…(六)) sum to {o.computed}, not （七）总计 {o.stated}")
     if errors:
-        errors.append("re-read the cells; if the printed table itself is inconsistent, keep the printed numbers and say so in printed_inconsistencies")
+        errors.append(
+            "re-read the cells; if the printed table itself is inconsistent, "
+            "keep the printed numbers and say so in printed_inconsistencies"
+        )
     return errors
 
 
@@ -337,7 +344,9 @@ class ReviewAnswer(_Answer):
                 if r.fails and r.complete:
                     errors.append(f"group {group.group}: outcomes sum to {r.computed}, not total {r.stated}")
             if errors:
-                errors.append("re-read the cells; if the printed table is itself inconsistent, say so in printed_inconsistencies")
+                errors.append(
+                    "re-read the cells; if the printed table is itself inconsistent, say so in printed_inconsistencies"
+                )
             _fail(errors)
         return self
 
@@ -472,7 +481,9 @@ class ClaimAnswer(_Answer):
     quote: str = Field(description="the sentence (or clause) stating the claim, copied exactly")
     total: ClaimTotalAnswer | None = None
     parts: list[ClaimPartAnswer] = Field(default_factory=list)
-    complete: bool = Field(default=True, description="false when the parts are only a selection (…等, 其中 naming some)")
+    complete: bool = Field(
+        default=True, description="false when the parts are only a selection (…等, 其中 naming some)"
+    )
     rate: ClaimRateAnswer | None = None
 
     def numbers(self) -> list[tuple[str, int | float]]:
@@ -482,7 +493,8 @@ class ClaimAnswer(_Answer):
         out += [(f"part {p.name}", p.value) for p in self.parts]
         if self.rate is not None:
             out.append((f"rate {self.rate.name}", self.rate.percent))
-            out += [(f"rate {self.rate.name} {k}", v) for k, v in (("numerator", self.rate.numerator), ("denominator", self.rate.denominator)) if v is not None]
+            terms = (("numerator", self.rate.numerator), ("denominator", self.rate.denominator))
+            out += [(f"rate {self.rate.name} {k}", v) for k, v in terms if v is not None]
         return out
 
 
@@ -491,7 +503,9 @@ class FigureAnswer(_Answer):
 
     name: str = Field(description="the thing counted, the shortest noun phrase as printed")
     value: RequiredNumber = Field(description="the number as printed")
-    unit: str | None = Field(default=None, description="what is printed between the number and the next word (万元, 件, %)")
+    unit: str | None = Field(
+        default=None, description="what is printed between the number and the next word (万元, 件, %)"
+    )
     approx: bool = Field(default=False, description="true when 余/多/近/约/以上/左右 qualifies the number")
     quote: str = Field(description="the clause holding the number, copied exactly")
 
@@ -499,7 +513,9 @@ class FigureAnswer(_Answer):
 class ClaimsAnswer(_Answer):
     """Part-whole and ratio statements found in the prose, and every quantity it states (figures)."""
 
-    claims: list[ClaimAnswer] = Field(default_factory=list, description="every claim in the text; [] when there is none")
+    claims: list[ClaimAnswer] = Field(
+        default_factory=list, description="every claim in the text; [] when there is none"
+    )
     figures: list[FigureAnswer] = Field(default_factory=list, description="every quantity stated in the text, in order")
 
     @model_validator(mode="after")
@@ -574,7 +590,9 @@ def pre2019_identity_errors(values: dict[str, int | float | None]) -> list[str]:
         for r in identities.pre2019_sums(values) if r.fails and r.complete
     ]
     if errors:
-        errors.append("re-read the numbers; if the report itself is inconsistent, keep them and say so in printed_inconsistencies")
+        errors.append(
+            "re-read the numbers; if the report itself is inconsistent, keep them and say so in printed_inconsistencies"
+        )
     return errors
 
 

@@ -137,7 +137,10 @@ class ModelEngine:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self.client.client.close()
+        # instructor types the client it wraps as optional; make_client always gives one
+        openai_client = self.client.client
+        if openai_client is not None:
+            await openai_client.close()
         if self._owns_cache:
             self.cache.close()
 

@@ -19,6 +19,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel
 
 from extractor.errors import ExitCode, ExtractorError
@@ -51,7 +52,7 @@ class Prompt(BaseModel):
     user: str
     sha256: str
 
-    def messages(self) -> list[dict[str, str]]:
+    def messages(self) -> list[ChatCompletionMessageParam]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
 
 

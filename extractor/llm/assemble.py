@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from extractor.document import Document, Span
 from extractor.llm.plan import Call, SectionLike
-from extractor.llm.schemas import ClaimsAnswer, MetaAnswer, Pre2019Answer
+from extractor.llm.schemas import ApplicationsAnswer, ClaimsAnswer, MetaAnswer, Pre2019Answer, ReviewAnswer
 from extractor.readings import Evidence, Finding, Reading
 from extractor.reconcile import APART_NOTE, FAILED_NOTE
 from extractor.record import (
@@ -80,16 +80,18 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
         if isinstance(answer, MetaAnswer):
             _meta_into(record, evidence, call, answer, meta, note)
         elif call.task == "applications":
+            assert isinstance(answer, ApplicationsAnswer)  # the task's response model (schemas.response_model)
             record.applications = {}
-            for row in answer.rows:  # type: ignore[attr-defined]
+            for row in answer.rows:
                 counts = ApplicantCounts(**{c: getattr(row, c) for c in APPLICANT_COLUMNS})
                 record.applications[row.row] = counts
                 for c in APPLICANT_COLUMNS:
                     evidence[f"applications.{row.row}.{c}"] = _evidence(call, row.quote, getattr(row, c), note)
             _inconsistencies(problems, call, answer)
         elif call.task == "review_litigation":
+            assert isinstance(answer, ReviewAnswer)  # the task's response model (schemas.response_model)
             record.review_litigation = {}
-            for group in answer.groups:  # type: ignore[attr-defined]
+            for group in answer.groups:
                 record.review_litigation[group.group] = CaseOutcomes(**{c: getattr(group, c) for c in REVIEW_OUTCOMES})
                 for c in REVIEW_OUTCOMES:
                     value = getattr(group, c)
@@ -98,6 +100,7 @@ def assemble(doc: Document, sections: Sequence[SectionLike], meta: Meta, results
         elif call.task == "active_disclosure":
             spec = active_disclosure_spec(call.layout)
             record.active_disclosure = {}
+            # attr-defined: the table 二 answer models are built per layout at import time (schemas._disclosure_model)
             for row in answer.rows:  # type: ignore[attr-defined]
                 cols = {c: getattr(row, c) for c in spec[row.row]}
                 record.active_disclosure[row.row] = cols

@@ -190,7 +190,8 @@ def balance(table: Table3, column: str) -> IdentityResult:
     if missing:
         return IdentityResult("balance", "not_checkable", paths, values, missing=missing, column=column)
     new, carried, total, forward = values
-    stated, computed = new + carried, total + forward  # type: ignore[operator]
+    assert new is not None and carried is not None and total is not None and forward is not None  # none missing
+    stated, computed = new + carried, total + forward
     status: Status = "holds" if stated == computed else "fails"
     return IdentityResult("balance", status, paths, values, stated, computed, column=column)
 

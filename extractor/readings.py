@@ -16,6 +16,7 @@ from extractor.document import Box, Span
 from extractor.record import Number, Record
 
 EngineName = Literal["reader", "llm"]
+EvidenceSource = Literal["reader", "llm", "agreed", "chosen", "conflicted"]
 ReadFrom = Literal["grid", "text"]
 
 
@@ -27,7 +28,7 @@ class Evidence(BaseModel):
     source_span: Span | None = None  # the same place in the original file's text (the HTML markup, say)
     boxes: list[Box] = Field(default_factory=list)  # PDF: where on which page it is printed (the cell, the line)
     engine: EngineName = "reader"
-    source: Literal["reader", "llm", "agreed", "chosen", "conflicted"] = "reader"
+    source: EvidenceSource = "reader"
     note: str | None = None  # why a cell is null, how a run of digits was split, the other engine's reading…
     # reader only: a table cell read from the file's own grid (its span is the cell's) or from the text
     read_from: ReadFrom | None = None

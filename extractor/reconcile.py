@@ -35,7 +35,7 @@ from extractor.checks import check_claims
 from extractor.grounding import number_printed, printed_numbers, row_numbers_printed
 from extractor.identities import IdentityResult
 from extractor.meta import is_body_name
-from extractor.readings import EngineName, Evidence, Reading
+from extractor.readings import EngineName, Evidence, EvidenceSource, Reading
 from extractor.record import PRE2019_CASE_GROUPS, Claim, Figure, Record, flatten
 
 TABLES: tuple[str, ...] = ("active_disclosure", "applications", "review_litigation", "pre2019")
@@ -65,11 +65,11 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _evidence(
-    path: str, value: Any, engine: EngineName, source: str, reading: Reading | None, note: str | None = None,
+    path: str, value: Any, engine: EngineName, source: EvidenceSource, reading: Reading | None, note: str | None = None,
 ) -> Evidence:
     found = reading.evidence.get(path) if reading is not None else None
     return Evidence(
-        value=value, span=found.span if found else None, engine=engine, source=source,  # type: ignore[arg-type]
+        value=value, span=found.span if found else None, engine=engine, source=source,
         note=note if note is not None else (found.note if found else None),
         read_from=found.read_from if found else None,
     )
@@ -244,13 +244,13 @@ def merge_claims(
         merged.append(claim)
     for j, claim in enumerate(l_claims):
         ev = llm.evidence.get(f"claims.{j}")
-        if j in used or not _claim_grounded(claim, ev, text):
+        if j in used or ev is None or not _claim_grounded(claim, ev, text):
             continue
         if any(c.numbers() == claim.numbers() and _claim_names(c) == _claim_names(claim) for c in merged):
             continue  # the same statement given twice (quoted from two sentences that repeat it)
         if check_claims(Record(claims=[claim])):
             continue  # a claim only the model saw, and it does not add up: a misreading until shown otherwise
-        evidence[f"claims.{len(merged)}"] = ev.model_copy(update={"engine": "llm", "source": "llm"})  # type: ignore[union-attr]
+        evidence[f"claims.{len(merged)}"] = ev.model_copy(update={"engine": "llm", "source": "llm"})
         merged.append(claim)
     return merged, evidence
 
@@ -310,7 +310,7 @@ def reconcile(reader: Reading, llm: Reading | None, text: str | None) -> tuple[R
             continue
         if lv is None or rv == lv:
             if path in r_flat:
-                source = "agreed" if rv == lv and rv is not None else "reader"
+                source: EvidenceSource = "agreed" if rv == lv and rv is not None else "reader"
                 evidence[path] = _evidence(path, rv, "reader", source, reader)
             continue
         if rv is not None:

@@ -19,9 +19,10 @@ import json
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import diskcache
 from diskcache.core import MODE_PICKLE
@@ -30,6 +31,7 @@ from pydantic import BaseModel, Field
 
 CACHE_FORMAT = 1  # bump to invalidate every stored answer
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 def default_cache_dir() -> Path:
@@ -169,7 +171,7 @@ class AnswerCache:
             "an empty one (answers will be asked again)", db, str(exc).splitlines()[0] if str(exc) else "", stamp,
         )
 
-    def _recovering(self, action: Any) -> Any:
+    def _recovering(self, action: Callable[[diskcache.Cache], _T]) -> _T:
         """Run ``action(cache)``; if the cache turns out damaged, move it aside and run it once more."""
         try:
             return action(self._open())
@@ -199,7 +201,7 @@ class AnswerCache:
         self._recovering(lambda c: c.set(key, entry.model_dump_json(), tag=entry.prompt_version or None, retry=True))
 
     def stats(self) -> CacheStats:
-        return self._recovering(self._stats)  # type: ignore[no-any-return]
+        return self._recovering(self._stats)
 
     def _stats(self, cache: diskcache.Cache) -> CacheStats:
         versions: dict[str, int] = {}

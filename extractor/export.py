@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypeGuard
 
 from extractor.atomic import atomic_path
 from extractor.record import (
@@ -35,6 +35,11 @@ from extractor.storage import ResultsDB
 
 ExportFormat = Literal["jsonl", "csv", "xlsx"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "xlsx")
+
+
+def is_format(name: str) -> TypeGuard[ExportFormat]:
+    """Whether ``name`` (lower case) is one of the export formats."""
+    return name in FORMATS
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "report_id", "path", "content_sha256", "status", "error", "engine", "model", "prompt_version", "findings",

@@ -52,7 +52,9 @@ def decimals(value: Number) -> int:
     """Digits after the point as printed (33.9 -> 1, 8.05 -> 2, 100 -> 0): the precision a rounding check allows."""
     if isinstance(value, int) or float(value).is_integer():
         return 0
-    return max(0, -Decimal(repr(value)).as_tuple().exponent)  # type: ignore[operator]
+    exponent = Decimal(repr(value)).as_tuple().exponent
+    assert isinstance(exponent, int), f"{value!r} is not a finite number"  # 'n'/'N'/'F' mark NaN and infinity
+    return max(0, -exponent)
 
 
 def parse_cn_numeral(text: str) -> int | None:

@@ -374,6 +374,7 @@ def _disclosure_model(layout: str, spec: dict[str, dict[str, str]]) -> type[Base
         for col, label in cols.items():
             columns.setdefault(col, label)
     fields: dict[str, Any] = {
+        # valid-type (here and below): the row keys and the row model are computed per layout
         "row": (Literal[tuple(spec)], Field(description="row key")),  # type: ignore[valid-type]
         "quote": (str, Field(description=QUOTE_HELP)),
     }

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from extractor import identities
 from extractor.document import Span
-from extractor.grounding import number_printed, row_numbers_printed
+from extractor.grounding import GROUNDING_WINDOW, is_grounded, row_numbers_printed
 from extractor.identities import IdentityName, IdentityResult
 from extractor.identities import clean as _clean
 from extractor.identities import equal as _equal
@@ -430,17 +430,6 @@ def check_prose_vs_table(record: Record, text: str | None) -> list[Finding]:
 
 
 # ------------------------------------------------------------------ grounding
-GROUNDING_WINDOW = 40  # characters either side of an evidence span that still count as "near"
-
-
-def is_grounded(value: Number, window: str, row: str | None = None) -> bool:
-    """``extractor.grounding``'s rule: ``value`` printed as a whole number in ``window``; a zero may also be
-    written 无/未 in ``row`` (the cell's own evidence span), never merely somewhere near it."""
-    if number_printed(value, window, zero_words=False):
-        return True
-    return value == 0 and row is not None and number_printed(0, row)
-
-
 def _row_of(path: str, values: dict[str, Number], evidence: dict[str, Evidence]) -> list[Number]:
     """The values read from the same span as ``path`` (its row, or rows sharing one run of digits), in
     printed order: a run of digits must be split exactly by them (``grounding.row_numbers_printed``)."""

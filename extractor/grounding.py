@@ -124,3 +124,14 @@ def row_numbers_printed(values: list[Number], quote: str) -> bool:
             if len(run) >= len(wanted):
                 break
     return False
+
+
+GROUNDING_WINDOW = 40  # characters either side of an evidence span that still count as "near"
+
+
+def is_grounded(value: Number, window: str, row: str | None = None) -> bool:
+    """The rule: ``value`` printed as a whole number in ``window``; a zero may also be
+    written 无/未 in ``row`` (the cell's own evidence span), never merely somewhere near it."""
+    if number_printed(value, window, zero_words=False):
+        return True
+    return value == 0 and row is not None and number_printed(0, row)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import evalset
-from extractor import checks
+from extractor import checks, grounding
 from extractor.document import Span
 from extractor.readings import Evidence, Finding
 from extractor.record import (
@@ -275,13 +275,13 @@ def test_grounding():
 
 
 def test_grounding_ignores_thousands_separators_and_full_width_digits():
-    assert checks.is_grounded(3119, "受理申请３，１１９件")
-    assert checks.is_grounded(739.0766, "收费739.0766万元")
-    assert checks.is_grounded(0, "全年未收到申请", row="未收到申请")  # 无/未 in the cell's own row
-    assert not checks.is_grounded(0, "未收到申请")  # …not merely near it (issue 14: a zero needs its own evidence)
-    assert not checks.is_grounded(0, "收到申请20件", row="20")  # no 0 inside 20
-    assert not checks.is_grounded(12, "收到申请2件")
-    assert not checks.is_grounded(8283, "共88283件")
+    assert grounding.is_grounded(3119, "受理申请３，１１９件")
+    assert grounding.is_grounded(739.0766, "收费739.0766万元")
+    assert grounding.is_grounded(0, "全年未收到申请", row="未收到申请")  # 无/未 in the cell's own row
+    assert not grounding.is_grounded(0, "未收到申请")  # …not merely near it (issue 14: a zero needs its own evidence)
+    assert not grounding.is_grounded(0, "收到申请20件", row="20")  # no 0 inside 20
+    assert not grounding.is_grounded(12, "收到申请2件")
+    assert not grounding.is_grounded(8283, "共88283件")
 
 
 # ------------------------------------------------------------------ empty tables

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from extractor.checks import GROUNDING_WINDOW, is_grounded
 from extractor.document import Span
-from extractor.grounding import number_printed
+from extractor.grounding import GROUNDING_WINDOW, is_grounded, number_printed
 from extractor.numbers import Number, iter_numbers
 
 __all__ = ["compact", "grounded", "has_digit", "locate", "number_printed", "value_span"]
@@ -52,7 +51,7 @@ def locate(quote: str | None, text: str) -> Span | None:
 
 def value_span(value: Number, source: str, quote: str | None) -> Span | None:
     """Where ``value`` is printed for the row ``quote``: the quote itself when the value is printed next to it
-    (``checks.is_grounded`` on the quote's window), else the whole printed number nearest the quote (a table
+    (``grounding.is_grounded`` on the quote's window), else the whole printed number nearest the quote (a table
     whose labels and numbers are printed apart, as in column-major PDF text). None: not printed at all."""
     span = locate(quote, source) if quote else None
     if span is None:

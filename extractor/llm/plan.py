@@ -331,10 +331,4 @@ def pre2019_parts(doc: Document, sections: Sequence[SectionLike]) -> list[tuple[
         start = max(doc.text.rfind("\n", 0, table.start()) + 1, table.start() - 200)  # the table's title line
         last_end = min(len(doc.text), start + STATS_TABLE_CHARS)
         spans.append((start, last_end))
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return [(a, doc.text[a:b]) for a, b in merged if doc.text[a:b].strip()]
+    return _merged(doc.text, spans)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Format = Literal["txt", "md", "html", "docx", "pdf"]
+Format = Literal["txt", "md", "html", "docx", "pdf", "image"]
 
 
 class Span(BaseModel):
@@ -55,6 +55,14 @@ class TableCell(BaseModel):
     confidence: float | None = None  # OCR only: the recogniser's confidence in the cell's text
 
 
+class TextLine(BaseModel):
+    """A line of text read by OCR: where it is in ``Document.text``, where it was on the page, how sure."""
+
+    span: Span
+    box: Box
+    confidence: float
+
+
 class Table(BaseModel):
     """A table grid found in the file itself (HTML, DOCX, PDF, OCR), row by row.
 
@@ -77,6 +85,9 @@ class Document(BaseModel):
     # offsets[i] is the position in ``source`` of text[i]; offsets[len(text)] closes the last span.
     offsets: list[int] = Field(repr=False)
     tables: list[Table] = Field(default_factory=list)
+    # OCR: the spans of ``text`` read from page images (whole pages) and the lines outside tables with their boxes
+    ocr_spans: list[Span] = Field(default_factory=list, repr=False)
+    ocr_lines: list[TextLine] = Field(default_factory=list, repr=False)
 
     def to_source(self, span: Span) -> Span:
         """The span of ``source`` that ``span`` of ``text`` was made from."""

@@ -24,8 +24,13 @@ What each format becomes (then ``normalize.normalize_mapped``: NFKC etc.):
   maps to its ``&``, a row/cell break to its tag).
 * **docx** - body paragraphs and tables in document order (python-docx), tables
   as for HTML; ``Document.source`` is that raw text before normalisation.
-* **pdf** - pdfplumber's text of each page, pages joined by ``\n``; no text
-  layer at all means a scan, which needs OCR first.
+* **pdf** - pdfplumber's text of each page, pages joined by ``\n``. A page
+  without a text layer is a scan: with the ``ocr`` extra installed it is
+  read by ``extractor.ocr`` (text lines, and tables a row per line, cells
+  separated by a tab, in ``Document.tables`` with page boxes and confidence);
+  without it, a PDF with no text layer at all is refused with the line to
+  install it.
+* **image** (.png .jpg/.jpeg .tif/.tiff .bmp) - a scanned page: OCR as above.
 
 HTML, DOCX and PDF text is tidied after normalisation: single spaces, none at
 line or cell edges, no blank lines.
@@ -53,6 +58,12 @@ EXTENSIONS: dict[str, Format] = {
     ".htm": "html",
     ".docx": "docx",
     ".pdf": "pdf",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
 }
 SUPPORTED = ", ".join(EXTENSIONS)
 
@@ -66,7 +77,7 @@ _IMAGE_MAGIC = (
     (b"MM\x00*", "TIFF"),
 )
 _IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
-_OCR_HINT = "run OCR first (e.g. ocrmypdf) and try again"
+_OCR_HINT = "give it its image extension (.png, .jpg, .tif) to read it with OCR"
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -101,15 +112,15 @@ def load_bytes(data: bytes, name: str) -> Document:
     fmt = EXTENSIONS.get(suffix)
     if fmt is None:
         if suffix in _IMAGE_EXTENSIONS or _image_kind(data):
-            raise InputError(f"{name} is an image, not a text document; {_OCR_HINT} (supported: {SUPPORTED}).")
+            raise InputError(f"{name} is an image of a kind OCR does not take; save it as PNG to read it with OCR (supported: {SUPPORTED}).")
         kind = f"'{suffix}'" if suffix else "no extension"
         raise InputError(f"{name} has {kind}: unsupported kind of file; supported: {SUPPORTED}.")
     if not data.strip():
         raise InputError(f"{name} is empty; give a report with text in it.")
     image = _image_kind(data)
-    if image and fmt not in ("docx", "pdf"):
+    if image and fmt not in ("docx", "pdf", "image"):
         raise InputError(f"{name} is a {image} image, not text; {_OCR_HINT}.")
-    if fmt != "pdf" and data.startswith(b"%PDF-"):
+    if fmt != "pdf" and data.startswith(b"%PDF-"):  # (an image named .pdf fails below as "not a PDF")
         raise InputError(f"{name} is a PDF file; give it the .pdf extension.")
     if fmt in ("txt", "md", "html") and data.startswith(b"PK\x03\x04"):
         raise InputError(f"{name} is a ZIP package (a .docx?), not text; give a Word file the .docx extension.")
@@ -129,9 +140,19 @@ def load_bytes(data: bytes, name: str) -> Document:
         text, offsets, tables = _finish_tables(source, cells)
     else:
         encoding = None
-        source = _pdf_text(data, name)
-        text, offsets = _tidy(*normalize_mapped(source))
-        tables = []
+        pages = _pdf_text(data, name) if fmt == "pdf" else []
+        scanned = [i for i, page in enumerate(pages) if not page.strip()]
+        if fmt == "pdf" and not scanned:
+            source = "\n".join(pages)
+            text, offsets = _tidy(*normalize_mapped(source))
+            tables = []
+        else:
+            doc = _load_scanned(data, name, pages, scanned, sha)
+            if doc is not None:
+                return doc
+            source = "\n".join(pages)  # OCR not installed: the pages that have a text layer
+            text, offsets = _tidy(*normalize_mapped(source))
+            tables = []
     if not text.strip():
         raise InputError(f"{name} has no text after decoding (only blanks or markup); give a report with text in it.")
     return Document(
@@ -815,8 +836,8 @@ def _docx_text(data: bytes, name: str) -> tuple[str, list[list[list[CellRange]]]
 # --- PDF --------------------------------------------------------------------------
 
 
-def _pdf_text(data: bytes, name: str) -> str:
-    """The text layer of every page (pdfplumber), pages joined by a newline."""
+def _pdf_text(data: bytes, name: str) -> list[str]:
+    """The text layer of every page (pdfplumber); a scanned page has none."""
     if b"%PDF-" not in data[:1024]:
         raise InputError(f"{name} is not a PDF file (no %PDF header); check the file or its extension.")
     import pdfplumber
@@ -832,9 +853,36 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise InputError(
             f"{name} is not a readable PDF ({reason}); open it in a PDF viewer and re-save or print it to a new PDF."
         ) from None
-    if not any(p.strip() for p in pages):
-        raise InputError(f"{name} has no text layer (scanned images?); {_OCR_HINT}.")
-    return "\n".join(pages)
+    return pages
+
+
+def _load_scanned(data: bytes, name: str, pages: list[str], scanned: list[int], sha: str) -> Document | None:
+    """A document whose pages ``scanned`` (or, for an image, all) are read by OCR.
+
+    Without the ``ocr`` extra: None when some pages have a text layer (they are
+    read alone), else the one-line instruction to install it.
+    """
+    from extractor import ocr
+
+    if not ocr.available():
+        if pages and len(scanned) < len(pages):
+            return None
+        ocr.require(name, "is an image" if not pages else "has no text layer (scanned images?)")
+    if pages:
+        read = iter(ocr.read_pdf_pages(data, name, scanned))
+        parts: list[str | ocr.OcrPage] = [next(read) if i in scanned else page for i, page in enumerate(pages)]
+    else:
+        parts = list(ocr.read_images(data, name))
+    composed = ocr.compose(parts)
+    text, offsets = _tidy(*normalize_mapped(composed.source))
+    if not text.strip():
+        what = "no text layer, and OCR found no text on its pages" if pages else "an image in which OCR found no text"
+        raise InputError(f"{name} has {what}; check that it is the report (a clearer scan helps).")
+    tables, lines, spans = ocr.to_grid(composed, text, offsets)
+    return Document(
+        format="pdf" if pages else "image", encoding=None, sha256=sha, source=composed.source, text=text,
+        offsets=offsets, tables=tables, ocr_spans=spans, ocr_lines=lines,
+    )
 
 
 __all__ = ["EXTENSIONS", "SUPPORTED", "decode_text", "html_to_text", "load", "load_bytes"]

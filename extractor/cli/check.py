@@ -39,7 +39,7 @@ def _print_table(findings: list[Finding], label: str) -> None:
     epilog="Exit codes: 0 when every rule that could be checked holds; 5 when any rule fails; 3 when the input cannot be read.",
 )
 def check(
-    file: Path | None = typer.Argument(None, help="A report (.txt .md .html .docx .pdf), or a record JSON from `extractor extract` or a gold file.", show_default=False),
+    file: Path | None = typer.Argument(None, help="A report (.txt .md .html .docx .pdf, or a scan with the ocr extra), or a record JSON from `extractor extract` or a gold file.", show_default=False),
     report: Path | None = typer.Option(None, "--report", "-r", help="The report text of a record JSON (default: found from its run/source)."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
     show_all: bool = typer.Option(False, "--all", help="Also list the rules that could not be checked (blank or missing inputs)."),
@@ -64,6 +64,10 @@ def check(
         text = doc.text if doc is not None else None
         findings = run_checks(extraction.record, text, extraction.evidence, include_not_checkable=True)
         notes += extraction.problems  # what the engines left blank, and why
+        if doc is not None and doc.ocr_spans:
+            from extractor.ocr.confidence import ocr_share
+
+            notes.append(ocr_share(doc, extraction.record, extraction.evidence).describe())
         label = file.name
     failed = [f for f in findings if f.status == "fail"]
     shown = findings if show_all else failed

@@ -42,7 +42,7 @@ def _is_batch(inputs: list[Path], out: Path | None) -> bool:
 @app.command()
 def extract(
     inputs: list[Path] = typer.Argument(
-        ..., help="Report files (.txt .md .html .htm .docx .pdf) or directories (searched recursively).",
+        ..., help="Report files (.txt .md .html .htm .docx .pdf; scans: .pdf .png .jpg .tif with the ocr extra) or directories (searched recursively).",
         show_default=False, metavar="FILE_OR_DIR",
     ),
     out: Path | None = typer.Option(
@@ -52,7 +52,8 @@ def extract(
     ),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1,
-        help="Reports extracted at once (default: one per CPU core for the reader engine; --concurrency with a model).",
+        help="Reports extracted at once (default: one per CPU core for the reader engine; --concurrency with a model); "
+        "for one scanned report, pages recognised at once.",
     ),
     engine: EngineChoice | None = typer.Option(
         None, "--engine", "-e", case_sensitive=False, show_default=False,
@@ -86,7 +87,7 @@ def extract(
         raise ModelError(settings.missing() or "")  # before a batch records every report as failed
     options = ExtractOptions.for_engine(engine.value, settings)
     if not _is_batch(inputs, out):
-        extraction = _extract_one(inputs[0], options)
+        extraction = _extract_one(inputs[0], options, jobs)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if reader_by_default:
             _note_reader_only()
@@ -134,16 +135,31 @@ def extract(
         )
 
 
-def _extract_one(path: Path, options: ExtractOptions) -> Extraction:
-    """One report; with a model, a progress bar of its section requests on stderr."""
-    if not uses_model(options):
-        return extract_path(path, options)
+def _extract_one(path: Path, options: ExtractOptions, jobs: int | None = None) -> Extraction:
+    """One report, with progress bars on stderr: its OCR'd pages (scans), its model requests (a model).
+
+    A scanned report's pages are recognised ``jobs`` at a time (default: one per CPU core).
+    """
+    from extractor.ocr import OcrSettings, ocr_settings
+
     with Progress(
-        TextColumn("[bold]model[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        TextColumn("[bold]{task.fields[stage]}[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err_console, transient=True,
     ) as progress:
-        task = progress.add_task(path.name, total=None)
-        return extract_path(path, options, lambda done, total: progress.update(task, completed=done, total=total))
+        ocr_task = None
+
+        def on_page(done: int, total: int) -> None:
+            nonlocal ocr_task
+            if ocr_task is None:
+                ocr_task = progress.add_task(path.name, total=total, stage="OCR pages")
+            progress.update(ocr_task, completed=done, total=total)
+
+        settings = OcrSettings(jobs=jobs or os.cpu_count() or 1, on_page=on_page)
+        with ocr_settings(settings):
+            if not uses_model(options):
+                return extract_path(path, options)
+            task = progress.add_task(path.name, total=None, stage="model")
+            return extract_path(path, options, lambda done, total: progress.update(task, completed=done, total=total))
 
 
 def _note_reader_only() -> None:

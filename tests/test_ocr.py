@@ -276,3 +276,15 @@ def test_an_image_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert doc.format == "image" and "3050" in doc.text
     with pytest.raises(InputError, match="not a readable image"):
         load_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "broken.png")
+
+
+def test_a_table_cut_by_the_page_edge_keeps_its_last_row() -> None:
+    """No closing rule at the foot of the page: the column rules running past the last row rule close it."""
+    scan = _ruled_scan()
+    scan = scan.model_copy(update={
+        "horizontal": [s for s in scan.horizontal if s.at != 190],
+        "words": [w for w in scan.words if w.text != "-1-"],
+    })
+    doc = _doc_of([scan])
+    (table,) = doc.tables
+    assert [c.text for c in table.rows[-1]] == ["3", "4"] and table.rows[-1][0].box.bottom == 190  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ INSTALL_HINT = "pip install 'extractor[ocr]'"
 # Boxes the recogniser is less sure of than this are still kept (the reader decides what
 # a low-confidence digit is worth); below it the recogniser's reading is noise.
 MIN_SCORE = 0.3
-SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v1"
+SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v2"
 
 _local = threading.local()
 

@@ -167,6 +167,16 @@ def ruled_grids(scan: PageScan, tol: float) -> list[Grid]:
         xs = _cluster([s.at for s in gv], tol)
         if len(ys) < 2 or len(xs) < 2:
             continue
+        # A table cut by the page edge has no closing rule there: its column rules run past the last
+        # (or before the first) row rule, and the page edge closes that row.
+        left, right = xs[0], xs[-1]
+        top, bottom = min(s.start for s in gv), max(s.end for s in gv)
+        if bottom - ys[-1] > 3 * tol:
+            ys.append(bottom)
+            gh = [*gh, Segment(at=bottom, start=left, end=right)]
+        if ys[0] - top > 3 * tol:
+            ys.insert(0, top)
+            gh = [*gh, Segment(at=top, start=left, end=right)]
         grids.append(_cut(ys, xs, gh, gv, tol))
     return grids
 

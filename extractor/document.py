@@ -8,6 +8,7 @@ extracted raw text for PDF/DOCX), so every value can point at its evidence.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -55,14 +56,6 @@ class TableCell(BaseModel):
     confidence: float | None = None  # OCR only: the recogniser's confidence in the cell's text
 
 
-class TextLine(BaseModel):
-    """A line of text read by OCR: where it is in ``Document.text``, where it was on the page, how sure."""
-
-    span: Span
-    box: Box
-    confidence: float
-
-
 class Table(BaseModel):
     """A table grid found in the file itself (HTML, DOCX, PDF, OCR), row by row.
 
@@ -75,6 +68,15 @@ class Table(BaseModel):
     pages: list[int] = Field(default_factory=list)  # PDF/OCR: the pages it spans (continued tables have several)
 
 
+class SourceBox(BaseModel):
+    """Where a range ``[start, end)`` of ``Document.source`` is printed (PDF: a line of text or a table cell)."""
+
+    start: int
+    end: int
+    box: Box
+    confidence: float | None = None  # OCR only: the recogniser's confidence in that text
+
+
 class Document(BaseModel):
     path: str | None = None
     format: Format
@@ -85,12 +87,31 @@ class Document(BaseModel):
     # offsets[i] is the position in ``source`` of text[i]; offsets[len(text)] closes the last span.
     offsets: list[int] = Field(repr=False)
     tables: list[Table] = Field(default_factory=list)
-    # OCR: the spans of ``text`` read from page images (whole pages) and the lines outside tables with their boxes
-    ocr_spans: list[Span] = Field(default_factory=list, repr=False)
-    ocr_lines: list[TextLine] = Field(default_factory=list, repr=False)
+    # PDF: where each line and table cell of ``source`` sits on its page, in source order
+    boxes: list[SourceBox] = Field(default_factory=list, repr=False)
+    pages: int | None = None  # PDF: pages in the file (read or skipped)
+    problems: list[str] = Field(default_factory=list)  # what loading had to skip (a damaged PDF page …)
+    ocr_pages: list[int] = Field(default_factory=list)  # pages read by OCR (a scan); their boxes carry a confidence
 
     def to_source(self, span: Span) -> Span:
         """The span of ``source`` that ``span`` of ``text`` was made from."""
         start = self.offsets[span.start]
         end = self.offsets[span.end - 1] + 1 if span.end > span.start else start
         return Span(start=start, end=end)
+
+    def to_boxes(self, span: Span) -> list[Box]:
+        """The page boxes (PDF lines and table cells) that ``span`` of ``text`` was read from, in order."""
+        if not self.boxes or span.end <= span.start:
+            return []
+        src = self.to_source(span)
+        i = bisect_right(self._box_starts(), src.start) - 1
+        out: list[Box] = []
+        for sb in self.boxes[max(i, 0) :]:
+            if sb.start >= src.end:
+                break
+            if sb.end > src.start:
+                out.append(sb.box)
+        return out
+
+    def _box_starts(self) -> list[int]:
+        return [b.start for b in self.boxes]

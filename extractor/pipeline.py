@@ -93,7 +93,7 @@ def extract_document(
     else:
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
     ocr_problems: list[str] = []
-    if doc.ocr_spans:  # a scan: doubtful OCR digits that break an identity are blanked, not reported as the report's error
+    if doc.ocr_pages:  # a scan: doubtful OCR digits that break an identity are blanked, not reported as the report's error
         from extractor.ocr.confidence import guard_doubtful
 
         record, evidence, ocr_problems = guard_doubtful(doc, record, evidence)
@@ -104,7 +104,7 @@ def extract_document(
     findings = check(record, doc.text, evidence, sections) if options.check else []
     input_path = str(Path(doc.path).resolve()) if doc.path else None
     run = run.model_copy(update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256})
-    problems = [*(reader.problems if reader else []), *(llm.problems if llm else []), *ocr_problems]
+    problems = [*doc.problems, *(reader.problems if reader else []), *(llm.problems if llm else []), *ocr_problems]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
 

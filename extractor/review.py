@@ -3,17 +3,23 @@
 The report text sits on the left with every extracted value highlighted at its
 evidence span; the tables, in the canonical layout, sit on the right. A click
 on a cell jumps to (and flashes) the text it was read from; findings are
-listed in red with links to their evidence. No external assets: the page works
-offline and can be mailed around.
+listed in red with links to their evidence. For a PDF the pages that hold
+evidence are shown too (rendered with pdfium), and a click on a cell also
+opens its page with the cell's box highlighted. No external assets: the page
+works offline and can be mailed around.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import io
 import json
 from collections.abc import Iterable
+from pathlib import Path
 
-from extractor.document import Document, Span
+from extractor.document import Box, Document, Span
 from extractor.readings import Evidence, Extraction, Finding
 from extractor.record import (
     active_disclosure_spec,
@@ -54,10 +60,20 @@ h2{font-size:1em;margin:1em 0 .3em}
 #findings li{color:#b91c1c;margin:.2em 0}
 #findings li.not_checkable{color:#777}
 .legend span{display:inline-block;padding:0 .4em;margin-right:.5em;border:1px solid #ccc}
+#pages{flex:1 1 50%;overflow:auto;padding:1em;border-right:1px solid #ddd;background:#e5e7eb}
+.pdfpage{position:relative;margin:0 auto 1em;box-shadow:0 1px 4px #0003;background:#fff}
+.pdfpage img{display:block;width:100%}
+.pdfpage .no{position:absolute;right:.3em;top:.2em;font-size:.8em;color:#555}
+.pdfpage .box{position:absolute;display:none;outline:2px solid #dc2626;background:#fca5a555}
+.pdfpage .box.on{display:block}
 """
 
 _SCRIPT = """
 function jump(id){
+  document.querySelectorAll('.pdfpage .box.on').forEach(function(x){x.classList.remove('on')});
+  var boxes=document.querySelectorAll('.pdfpage .box[data-ev~="'+id+'"]');
+  boxes.forEach(function(x){x.classList.add('on')});
+  if(boxes.length){boxes[0].scrollIntoView({block:'center'});}
   var m=document.getElementById(id); if(!m) return false;
   document.querySelectorAll('mark.flash').forEach(function(x){x.classList.remove('flash')});
   document.querySelectorAll('mark[data-ev~="'+id+'"]').forEach(function(x){x.classList.add('flash')});
@@ -184,8 +200,71 @@ def _findings(findings: Iterable[Finding], ids: dict[str, str]) -> str:
     return f'<h2>Findings ({len(items)})</h2><ul id="findings">{"".join(items)}</ul>'
 
 
-def render_review(doc: Document, extraction: Extraction) -> str:
-    """The review page for one report as a complete HTML document (a string)."""
+_PAGE_SCALE = 1.5  # pixels per PDF point of the page images (108 dpi)
+
+
+def _pdf_bytes(doc: Document, pdf: bytes | None) -> bytes | None:
+    """The PDF the document was loaded from: given, or read from ``doc.path``; None if it is not the same file."""
+    if doc.format != "pdf":
+        return None
+    if pdf is None and doc.path and Path(doc.path).is_file():
+        pdf = Path(doc.path).read_bytes()
+    if pdf is None or hashlib.sha256(pdf).hexdigest() != doc.sha256:
+        return None
+    return pdf
+
+
+def page_images(pdf: bytes, pages: Iterable[int], scale: float = _PAGE_SCALE) -> dict[int, tuple[str, float, float]]:
+    """PNG data URIs of the given pages (1-based) with each page's size in points, rendered by pdfium."""
+    import pypdfium2 as pdfium
+
+    out: dict[int, tuple[str, float, float]] = {}
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for number in sorted(set(pages)):
+            if not 1 <= number <= len(document):
+                continue
+            page = document[number - 1]
+            try:
+                width, height = page.get_size()
+                image = page.render(scale=scale).to_pil()
+                buf = io.BytesIO()
+                image.save(buf, format="PNG", optimize=True)
+                out[number] = ("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), width, height)
+            finally:
+                page.close()
+    finally:
+        document.close()
+    return out
+
+
+def _pages_html(images: dict[int, tuple[str, float, float]], boxes: dict[str, list[Box]]) -> str:
+    """The page images, each with a (hidden) highlight over every evidence box printed on it."""
+    out = []
+    for number, (uri, width, height) in images.items():
+        marks = []
+        for ev_id, found in boxes.items():
+            for box in found:
+                if box.page != number:
+                    continue
+                style = (
+                    f"left:{100 * box.x0 / width:.3f}%;top:{100 * box.top / height:.3f}%;"
+                    f"width:{100 * (box.x1 - box.x0) / width:.3f}%;height:{100 * (box.bottom - box.top) / height:.3f}%"
+                )
+                marks.append(f'<div class="box" data-ev="{ev_id}" data-page="{number}" style="{style}"></div>')
+        out.append(
+            f'<div class="pdfpage" id="page-{number}" data-page="{number}" style="max-width:{width * _PAGE_SCALE:.0f}px">'
+            f'<img alt="page {number}" src="{uri}"><span class="no">{number}</span>{"".join(marks)}</div>'
+        )
+    return f'<section id="pages">{"".join(out)}</section>'
+
+
+def render_review(doc: Document, extraction: Extraction, pdf: bytes | None = None) -> str:
+    """The review page for one report as a complete HTML document (a string).
+
+    For a PDF (``pdf``, or the file at ``doc.path`` when it is still the one
+    loaded) the pages with evidence are shown with every cell's box.
+    """
     record = extraction.record
     flat = flatten(record)
     marks: dict[str, Span] = {}
@@ -203,6 +282,13 @@ def render_review(doc: Document, extraction: Extraction) -> str:
             if 0 <= span.start < span.end <= len(doc.text):
                 marks[f"fd-{k}-{j}"] = span
                 classes[f"fd-{k}-{j}"] = "finding"
+
+    pages_panel = ""
+    source_pdf = _pdf_bytes(doc, pdf)
+    if source_pdf is not None and doc.boxes:
+        boxes = {ev_id: doc.to_boxes(span) for ev_id, span in marks.items()}
+        images = page_images(source_pdf, [b.page for found in boxes.values() for b in found])
+        pages_panel = _pages_html(images, boxes)
 
     meta = record.meta
     applications = ""
@@ -227,6 +313,7 @@ def render_review(doc: Document, extraction: Extraction) -> str:
 <span>source: {_esc(doc.path or "")}</span></div></header>
 <main>
 <pre id="source">{_source_html(doc.text, marks, classes)}</pre>
+{pages_panel}
 <section id="data">{legend}
 {_findings(extraction.findings, ids)}
 {_active_disclosure(flat, meta.layout, extraction.evidence, ids)}

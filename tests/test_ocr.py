@@ -16,14 +16,12 @@ from pathlib import Path
 import pytest
 
 from extractor import ocr
-from extractor.document import Box, Document, Span, Table, TableCell
+from extractor.document import Box, Document, SourceBox, Span, Table, TableCell
 from extractor.errors import InputError
 from extractor.loading import load_bytes
 from extractor.ocr import engine as ocr_engine
 from extractor.ocr.cache import OcrCache
-from extractor.ocr.compose import compose
 from extractor.ocr.confidence import DOUBTFUL, guard_doubtful, ocr_share
-from extractor.ocr.layout import page_blocks
 from extractor.ocr.models import PageScan, Segment, Word
 from extractor.ocr.render import PageImage
 from extractor.readings import Evidence
@@ -96,30 +94,24 @@ def _ruled_scan() -> PageScan:
         _w("项目", 60, 110), _w("数量", 160, 110),
         _w("申请", 60, 150), _w("12", 160, 140, conf=0.97), _w("0", 260, 140, conf=0.7),
         _w("3", 160, 170), _w("4", 260, 170),
-        _w("-1-", 190, 400),
+        _w("-1-", 190, 460),
     ]
     return PageScan(width=400, height=500, words=words, horizontal=hs, vertical=vs)
 
 
 def _doc_of(pages: list[PageScan]) -> Document:
     """What the loader builds from OCR'd pages (the same code path, minus the recogniser)."""
-    from extractor.loading import _tidy
-    from extractor.normalize import normalize_mapped
+    from extractor.loading.pdf import _assemble
+    from extractor.ocr.pages import to_pdf_page
 
-    parts = []
-    for i, scan in enumerate(pages):
-        blocks, height = page_blocks(scan)
-        parts.append(ocr.OcrPage(page=i + 1, blocks=blocks, height=height))
-    composed = compose(parts)
-    text, offsets = _tidy(*normalize_mapped(composed.source))
-    tables, lines, spans = ocr.to_grid(composed, text, offsets)
-    return Document(format="pdf", sha256="x", source=composed.source, text=text, offsets=offsets, tables=tables,
-                    ocr_spans=spans, ocr_lines=lines)
+    loaded = _assemble([to_pdf_page(i + 1, scan) for i, scan in enumerate(pages)], len(pages), [], [1])
+    return Document(format="pdf", sha256="x", source=loaded.source, text=loaded.text, offsets=loaded.offsets,
+                    tables=loaded.tables, boxes=loaded.boxes, ocr_pages=loaded.ocr_pages)
 
 
 def test_ruling_lines_make_the_grid_with_merged_cells() -> None:
     doc = _doc_of([_ruled_scan()])
-    assert doc.text.splitlines() == ["一、总体情况", "项目\t数量", "申请\t12\t0", "3\t4", "-1-"]
+    assert doc.text.splitlines() == ["一、总体情况", "项目\t数量", "申请\t12\t0", "3\t4"]  # the page number is dropped
     (table,) = doc.tables
     header, first, second = table.rows
     assert [(c.text, c.row, c.col, c.colspan, c.rowspan) for c in header] == [("项目", 0, 0, 1, 1), ("数量", 0, 1, 2, 1)]
@@ -129,8 +121,10 @@ def test_ruling_lines_make_the_grid_with_merged_cells() -> None:
     assert cell.span.slice(doc.text) == "0" and cell.confidence == 0.7
     assert cell.box == Box(page=1, x0=250, top=130, x1=350, bottom=160) and cell.origin == "ocr page 1"
     assert table.pages == [1] and table.span.slice(doc.text).startswith("项目")
-    # every line outside the table maps back to its page box
-    assert [(ln.span.slice(doc.text), ln.box.page, ln.box.top) for ln in doc.ocr_lines] == [("一、总体情况", 1, 60), ("-1-", 1, 400)]
+    # every line and cell maps back to its page box, with the recogniser's confidence
+    first = doc.boxes[0]
+    assert (doc.source[first.start : first.end], first.box.page, first.box.top, first.confidence) == ("一、总体情况", 1, 60, 0.99)
+    assert doc.to_boxes(cell.span) == [cell.box] and all(b.confidence is not None for b in doc.boxes)
 
 
 def test_without_rules_columns_come_from_alignment() -> None:
@@ -171,7 +165,7 @@ def test_pages_are_cached_by_content_and_a_rerun_does_no_ocr(tmp_path: Path, mon
 
     def fake_scan(pixels, scale: float, min_line: int) -> PageScan:  # noqa: ANN001
         calls.append(int(pixels[0, 0, 0]))
-        return PageScan(width=100, height=100, words=[_w(f"第{int(pixels[0, 0, 0])}页", 10, 10)])
+        return PageScan(width=100, height=100, words=[_w(f"正文{int(pixels[0, 0, 0])}", 10, 40)])
 
     monkeypatch.setattr(ocr, "scan_image", fake_scan)
     images = [PageImage(page=i + 1, pixels=np.full((40, 40, 3), i, dtype=np.uint8), scale=1.0, min_line=20) for i in range(3)]
@@ -179,13 +173,13 @@ def test_pages_are_cached_by_content_and_a_rerun_does_no_ocr(tmp_path: Path, mon
     with ocr.ocr_settings(ocr.OcrSettings(jobs=2, on_page=lambda d, t: progress.append((d, t)))):
         pages = ocr._scan_all(images)
     assert sorted(calls) == [0, 1, 2] and progress[-1] == (3, 3)
-    assert [p.blocks[0].line.words[0].text for p in pages] == ["第0页", "第1页", "第2页"]  # type: ignore[union-attr]
+    assert [p.blocks[0].text for p in pages] == ["正文0", "正文1", "正文2"]  # type: ignore[union-attr]
     files = list(tmp_path.rglob("*.json"))
     assert len(files) == 3 and all(f.read_text(encoding="utf-8").startswith("{") for f in files)
     calls.clear()
     with ocr.ocr_settings(ocr.OcrSettings(jobs=2)):
         again = ocr._scan_all(images)
-    assert calls == [] and [p.blocks[0].line.words[0].text for p in again] == ["第0页", "第1页", "第2页"]  # type: ignore[union-attr]
+    assert calls == [] and [p.blocks[0].text for p in again] == ["正文0", "正文1", "正文2"]  # type: ignore[union-attr]
     # a damaged entry is read again, not trusted
     files[0].write_text("{not json", encoding="utf-8")
     with ocr.ocr_settings(ocr.OcrSettings(jobs=1)):
@@ -220,8 +214,10 @@ def _scanned_table3(values: dict[str, tuple[int, float]]) -> tuple[Document, Rec
         _, row, col = path.split(".")
         counts = record.applications.setdefault(row, ApplicantCounts())
         setattr(counts, col, value)
+    boxes = [SourceBox(start=c.span.start, end=c.span.end, box=c.box, confidence=c.confidence) for c in cells]
+    table = Table(rows=[cells], span=Span(start=0, end=len(text)), pages=[1])
     doc = Document(format="pdf", sha256="x", source=text, text=text, offsets=list(range(len(text) + 1)),
-                   tables=[Table(rows=[cells], span=Span(start=0, end=len(text)), pages=[1])], ocr_spans=[Span(start=0, end=len(text))])
+                   tables=[table], boxes=boxes, ocr_pages=[1])
     return doc, record, evidence
 
 
@@ -258,9 +254,9 @@ def test_a_sure_digit_or_a_holding_identity_is_kept() -> None:
 def test_a_scanned_page_is_read_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(tmp_path))
     doc = load_bytes(_scanned_pdf("Report 2023: 1136"), "scan.pdf")
-    assert "1136" in doc.text and doc.ocr_spans and doc.ocr_lines
-    assert all(0 < ln.confidence <= 1 and ln.box.page == 1 for ln in doc.ocr_lines)
-    assert not any(ln.box.x1 > 400 or ln.box.bottom > 150 for ln in doc.ocr_lines)  # PDF points, not pixels
+    assert "1136" in doc.text and doc.ocr_pages == [1] and doc.boxes
+    assert all(b.confidence is not None and 0 < b.confidence <= 1 and b.box.page == 1 for b in doc.boxes)
+    assert not any(b.box.x1 > 400 or b.box.bottom > 150 for b in doc.boxes)  # PDF points, not pixels
 
 
 @NEEDS_OCR

@@ -97,3 +97,42 @@ def test_review_page_in_browser_links_cells_to_evidence(browser, tmp_path):
     flashed.click()
     assert "selected" in (page.locator(f'td[data-ev="{target}"]').get_attribute("class") or "")
     page.close()
+
+
+PDF_REPORT = ROOT / "eval" / "reports" / "huaian-city-2024-pdf.pdf"
+
+
+def test_review_page_of_a_pdf_opens_the_page_with_the_cell_box(browser, tmp_path):
+    doc = load_bytes(PDF_REPORT.read_bytes(), PDF_REPORT.name)
+    extraction = extract_document(doc)
+    path = "applications.new_received.total"
+    ev = extraction.evidence[path]
+    (box,) = doc.to_boxes(ev.span)  # the table cell the value was read from, on its page
+    assert box.page == 4 and ev.value == 3119
+    page_path = tmp_path / "review.html"
+    page_path.write_text(render_review(doc, extraction, pdf=PDF_REPORT.read_bytes()), encoding="utf-8")
+    assert 'src="data:image/png;base64,' in page_path.read_text(encoding="utf-8")
+
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_())
+    page.goto(page_path.as_uri())
+    assert page.locator("#pages .box.on").count() == 0
+    page.locator(f'td[data-path="{path}"] a').click()
+
+    shown = page.locator("#pages .box.on")
+    assert shown.count() == 1 and shown.get_attribute("data-page") == "4"
+    image = page.locator("#page-4 img")
+    img, mark = image.bounding_box(), shown.bounding_box()
+    assert img and mark and mark["width"] > 5 and mark["height"] > 5
+    # where the box sits on the page image is where the cell is printed (fractions of the page)
+    width, height = 595.32, 841.92
+    assert abs((mark["x"] - img["x"]) / img["width"] - box.x0 / width) < 0.01
+    assert abs((mark["y"] - img["y"]) / img["height"] - box.top / height) < 0.01
+    assert shown.evaluate("el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    page.close()
+
+
+def test_review_of_a_pdf_without_its_file_has_no_pages():
+    doc = load_bytes(PDF_REPORT.read_bytes(), PDF_REPORT.name)  # no path, no bytes given: nothing to render
+    page = render_review(doc, extract_document(doc))
+    assert 'id="pages"' not in page and "data:image/png" not in page

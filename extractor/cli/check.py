@@ -64,7 +64,7 @@ def check(
         text = doc.text if doc is not None else None
         findings = run_checks(extraction.record, text, extraction.evidence, include_not_checkable=True)
         notes += extraction.problems  # what the engines left blank, and why
-        if doc is not None and doc.ocr_spans:
+        if doc is not None and doc.ocr_pages:
             from extractor.ocr.confidence import ocr_share
 
             notes.append(ocr_share(doc, extraction.record, extraction.evidence).describe())

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from extractor.checks import check_applications, check_pre2019, check_review_litigation
 from extractor.document import Document, Span
+from extractor.normalize import source_to_text
 from extractor.readings import Evidence
 from extractor.record import Record, flatten
 
@@ -22,20 +23,16 @@ DOUBTFUL = 0.9  # below this the recogniser's own score says the digits may be w
 _TABLES = ("applications", "review_litigation", "pre2019", "active_disclosure")
 
 
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _ocr_pieces(doc: Document) -> list[tuple[Span, float]]:
-    cells = [(c.span, c.confidence) for t in doc.tables for r in t.rows for c in r if c.confidence is not None]
-    return [*cells, *((ln.span, ln.confidence) for ln in doc.ocr_lines)]
+def _ocr_boxes(doc: Document) -> list[tuple[int, int, float]]:
+    return [(b.start, b.end, b.confidence) for b in doc.boxes if b.confidence is not None]
 
 
 def confidence_at(doc: Document, span: Span | None) -> float | None:
     """The lowest OCR confidence of the text under ``span`` (None: not OCR'd, or no span)."""
     if span is None or span.end <= span.start:
         return None
-    found = [conf for piece, conf in _ocr_pieces(doc) if _overlaps(piece, span)]
+    src = doc.to_source(span)
+    found = [conf for start, end, conf in _ocr_boxes(doc) if start < src.end and src.start < end]
     return min(found) if found else None
 
 
@@ -68,7 +65,7 @@ def guard_doubtful(
     doc: Document, record: Record, evidence: dict[str, Evidence]
 ) -> tuple[Record, dict[str, Evidence], list[str]]:
     """Blank the doubtful OCR'd numbers that take part in a failing identity; say so in problems."""
-    if not doc.ocr_spans:
+    if not doc.ocr_pages:
         return record, evidence, []
     record = record.model_copy(deep=True)
     evidence = dict(evidence)
@@ -131,16 +128,14 @@ class OcrShare(BaseModel):
 
 def ocr_share(doc: Document, record: Record, evidence: dict[str, Evidence]) -> OcrShare:
     """Pages, characters and table values of the report that came from OCR."""
-    if not doc.ocr_spans:
+    if not doc.ocr_pages:
         return OcrShare(total_chars=len(doc.text))
-    pages = {c.box.page for t in doc.tables for r in t.rows for c in r if c.box and c.confidence is not None}
-    pages |= {ln.box.page for ln in doc.ocr_lines}
-    chars = sum(s.end - s.start for s in doc.ocr_spans)
+    chars = sum(source_to_text(doc.offsets, end) - source_to_text(doc.offsets, start) for start, end, _ in _ocr_boxes(doc))
     flat = flatten(record)
     values = [p for p, v in flat.items() if p.split(".", 1)[0] in _TABLES and v is not None]
     confs = [confidence_at(doc, evidence[p].span) if p in evidence else None for p in values]
     read = [c for c in confs if c is not None]
     return OcrShare(
-        pages=len(pages) or len(doc.ocr_spans), chars=chars, total_chars=len(doc.text), values=len(read),
+        pages=len(doc.ocr_pages), chars=chars, total_chars=len(doc.text), values=len(read),
         total_values=len(values), doubtful=sum(c < DOUBTFUL for c in read), lowest=min(read) if read else None,
     )

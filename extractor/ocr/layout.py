@@ -46,7 +46,10 @@ class Grid:
     bottom: float
     x0: float
     x1: float
+    nrows: int
     ruled: bool = True
+    open_top: bool = False  # no rule closes it there: cut by the page edge
+    open_bottom: bool = False
 
 
 @dataclass
@@ -60,6 +63,14 @@ class Line:
     @property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
+
+    @property
+    def left(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def right(self) -> float:
+        return max(w.x1 for w in self.words)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -171,13 +182,18 @@ def ruled_grids(scan: PageScan, tol: float) -> list[Grid]:
         # (or before the first) row rule, and the page edge closes that row.
         left, right = xs[0], xs[-1]
         top, bottom = min(s.start for s in gv), max(s.end for s in gv)
+        open_top = open_bottom = False
         if bottom - ys[-1] > 3 * tol:
             ys.append(bottom)
             gh = [*gh, Segment(at=bottom, start=left, end=right)]
+            open_bottom = True
         if ys[0] - top > 3 * tol:
             ys.insert(0, top)
             gh = [*gh, Segment(at=top, start=left, end=right)]
-        grids.append(_cut(ys, xs, gh, gv, tol))
+            open_top = True
+        grid = _cut(ys, xs, gh, gv, tol)
+        grid.open_top, grid.open_bottom = open_top, open_bottom
+        grids.append(grid)
     return grids
 
 
@@ -205,7 +221,7 @@ def _cut(ys: list[float], xs: list[float], hs: list[Segment], vs: list[Segment],
         for r0, c0, r1, c1 in boxes.values()
     ]
     cells.sort(key=lambda c: (c.row, c.col))
-    return Grid(cells=cells, xs=xs, top=ys[0], bottom=ys[-1], x0=xs[0], x1=xs[-1])
+    return Grid(cells=cells, xs=xs, top=ys[0], bottom=ys[-1], x0=xs[0], x1=xs[-1], nrows=nr)
 
 
 def place_words(grids: Sequence[Grid], words: Sequence[Word], tol: float) -> list[Word]:
@@ -275,7 +291,8 @@ def _aligned(lines: Sequence[Line], height: float) -> Grid | None:
             cell.words = [w for w in ln.words if a <= w.cx <= b]
             cells.append(cell)
     xs = [c[0] for c in cols] + [cols[-1][1]]
-    return Grid(cells=cells, xs=xs, top=lines[0].top, bottom=lines[-1].bottom, x0=xs[0], x1=xs[-1], ruled=False)
+    top, bottom = lines[0].top, lines[-1].bottom
+    return Grid(cells=cells, xs=xs, top=top, bottom=bottom, x0=xs[0], x1=xs[-1], nrows=len(lines), ruled=False)
 
 
 # ---------------------------------------------------------------- the page

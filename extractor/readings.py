@@ -16,6 +16,7 @@ from extractor.document import Span
 from extractor.record import Number, Record
 
 EngineName = Literal["reader", "llm"]
+ReadFrom = Literal["grid", "text"]
 
 
 class Evidence(BaseModel):
@@ -27,6 +28,8 @@ class Evidence(BaseModel):
     engine: EngineName = "reader"
     source: Literal["reader", "llm", "agreed", "chosen", "conflicted"] = "reader"
     note: str | None = None  # why a cell is null, how a run of digits was split, the other engine's reading…
+    # reader only: a table cell read from the file's own grid (its span is the cell's) or from the text
+    read_from: ReadFrom | None = None
 
 
 class Reading(BaseModel):

@@ -31,7 +31,6 @@ from extractor.readings import EngineName, Evidence, Reading
 from extractor.record import Claim, Record, flatten
 
 
-
 def _failing_paths(record: Record) -> set[str]:
     """Cells that take part in an identity that fails in this record."""
     paths: set[str] = set()
@@ -86,6 +85,7 @@ def _evidence(
     return Evidence(
         value=value, span=found.span if found else None, engine=engine, source=source,  # type: ignore[arg-type]
         note=note if note is not None else (found.note if found else None),
+        read_from=found.read_from if found else None,
     )
 
 

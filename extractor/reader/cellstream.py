@@ -101,9 +101,9 @@ def _masked(text: str, start: int, end: int, labels: Sequence[Item]) -> str:
         blank(m.start(1), m.end())
     for label in labels:
         before = max(start, label.span.start - 16)
-        m = _NUMERAL_BEFORE_LABEL_RE.search(text, before, label.span.start)
-        if m:
-            blank(m.start(1), m.end(1) + 1)
+        numeral = _NUMERAL_BEFORE_LABEL_RE.search(text, before, label.span.start)
+        if numeral:
+            blank(numeral.start(1), numeral.end(1) + 1)
     for m in NOT_A_CELL_RE.finditer(text, start, end):
         blank(m.start(), m.end())
     return "".join(chars)

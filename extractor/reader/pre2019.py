@@ -40,7 +40,7 @@ from extractor.record import (
 )
 from extractor.sections import Section
 
-__all__ = ["read_pre2019"]
+__all__ = ["grid_table", "label_key", "read_pre2019"]
 
 # ------------------------------------------------------------------ row labels
 # Printed label -> dotted key under ``pre2019`` (or ``aux.*``: rows without a
@@ -108,6 +108,12 @@ def _label_regex() -> re.Pattern[str]:
 
 _LABEL_RE = _label_regex()
 _WS = re.compile(r"\s+")
+
+
+def label_key(label: str) -> str | None:
+    """The key a printed row label names (``case.*``: an outcome row of the group printed above), or None."""
+    m = _LABEL_RE.search(label)
+    return _LABELS.get(_norm_label(m.group())) if m else None
 
 
 # ------------------------------------------------------------------ table reading
@@ -240,6 +246,16 @@ def _find_table(text: str) -> _Table | None:
             continue  # an outcome row with no group above it, or a label printed twice
         table.rows[key] = _read_row(key, m, runs, enum, last, table, cumulative)
     _resolve(table)
+    return table
+
+
+def grid_table(rows: Iterable[tuple[str, Span, Number | None, Span | None]], span: Span) -> _Table:
+    """The statistics table as read from the file's own grid: per row its key, label span and the
+    value of the reported year's column (None: a blank cell) with the cell's span."""
+    table = _Table(span=span)
+    for key, label_span, value, cell_span in rows:
+        if key not in table.rows:
+            table.rows[key] = _Row(key=key, label_span=label_span, candidates=[(value,)], spans=[(cell_span,)])
     return table
 
 
@@ -530,11 +546,13 @@ def _choose_reading(key: str, row: _Row, stated: list[_Found]) -> tuple[Number |
     return None
 
 
-def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Reading:
+def read_pre2019(doc: Document, sections: list[Section] | None = None, grid: _Table | None = None) -> Reading:
     """The ``pre2019`` block of the record, with the span of every value.
 
     ``sections`` is accepted for the reader facade's uniform call; the table
-    and the prose patterns are found in the whole text.
+    and the prose patterns are found in the whole text. ``grid``: the
+    statistics table as the file's own grid gives it (``grid_table``), read
+    instead of the table found in the text.
     """
     text = doc.text
     pre = Pre2019()
@@ -542,7 +560,7 @@ def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Readin
     problems: list[str] = []
     table_values: dict[str, Number] = {}
 
-    table = _find_table(text)
+    table = _find_table(text) if grid is None else grid
     regions = [(0, len(text))]
     if table is not None and table.span is not None:
         regions = [(0, table.span.start), (table.span.end, len(text))]
@@ -568,7 +586,9 @@ def read_pre2019(doc: Document, sections: list[Section] | None = None) -> Readin
                 continue
             _set(pre, key, value)
             table_values[key] = value
-            evidence[f"pre2019.{key}"] = Evidence(value=value, span=span, engine="reader", note=note)
+            evidence[f"pre2019.{key}"] = Evidence(
+                value=value, span=span, engine="reader", note=note, read_from="grid" if grid is not None else "text"
+            )
 
     for key, items in prose.items():
         values = {f.value for f in items}

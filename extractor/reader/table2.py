@@ -45,7 +45,7 @@ def _ad_constraints(layout: str, row: str) -> Callable[[list[Number | None]], bo
 
     if layout == "2021":
         if row in ("regulations", "normative_documents"):
-            return lambda v: counts_ok(v) and (None in v or v[2] >= v[0] - v[1])
+            return lambda v: counts_ok(v) and _in_force_ok(v[0], v[1], v[2])
         if row == "fees":
             return lambda v: counts_ok(v, decimal=0)
         return counts_ok
@@ -56,6 +56,13 @@ def _ad_constraints(layout: str, row: str) -> Callable[[list[Number | None]], bo
     if row == "procurement":
         return lambda v: counts_ok(v, decimal=1)
     return counts_ok
+
+
+def _in_force_ok(issued: Number | None, repealed: Number | None, in_force: Number | None) -> bool:
+    """Layout 2021: 现行有效 ≥ 制发 − 废止 (not checked while a cell is blank)."""
+    if issued is None or repealed is None or in_force is None:
+        return True
+    return in_force >= issued - repealed
 
 
 def _signed_change_ok(pieces: Row, signed_col: int | None) -> bool:
@@ -150,7 +157,7 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
                 rest = iter(piece_of(it) for it in row_items)
                 decided[r] = [piece if c == col else next(rest) for c in range(k)]
                 result.problems.append(
-                    f"active_disclosure.{r}.{cols[col]}: printed apart from its row with the remark that names its column"
+                    f"active_disclosure.{r}.{cols[col] if col is not None else '?'}: printed apart from its row with the remark that names its column"
                 )
             else:
                 why[r] = f"{sum(it.kind == 'num' for it in row_items)} numbers printed for {k} columns"
@@ -170,15 +177,18 @@ def read_active_disclosure(text: str, start: int, end: int, layout: str) -> Tabl
             cands = _prose_tie_break(text, (start, end), cands, result.problems)
         merged, problems = consensus({r: cands}, cols)
         result.problems += [f"active_disclosure.{p}" for p in problems]
-        decided[r] = [Piece(value=c.value, text=str(c.value), span=c.span) if c.value is not None and c.span else None for c in merged[r]]
+        decided[r] = [
+            Piece(value=c.value, text=str(c.value), span=c.span) if isinstance(c.value, (int, float)) and c.span else None
+            for c in merged[r]
+        ]
     for r, cols_spec in spec.items():
         cols = [c for c in cols_spec if c != "amount_unit"]
         row = decided.get(r)
         if row is None:
             result.problems.append(f"active_disclosure.{r}: {why.get(r, 'not read')}; left blank")
             row = [None] * len(cols)
-        for c, piece in zip(cols, row):
-            result.cells[f"{r}.{c}"] = Cell(value=value_of(piece), span=piece.span if piece else None, note="table 二")
+        for c, cell_piece in zip(cols, row, strict=False):
+            result.cells[f"{r}.{c}"] = Cell(value=value_of(cell_piece), span=cell_piece.span if cell_piece else None, note="table 二")
         if "amount_unit" in cols_spec:
             result.cells[f"{r}.amount_unit"] = _amount_unit(text, row[-1] if row else None, content.get(r, []))
     return result

@@ -113,14 +113,14 @@ def _app_checks(vals: Mapping[str, Sequence[Number | None]], row_keys: Sequence[
             continue
         ok(sum(x or 0 for x in row[:6]) == row[6])
     for c in range(N_COLS):
-        four = []
+        four: list[Number] = []
         for k in BALANCE_ROW_KEYS:
             row = vals.get(k)
-            if row is None:
-                four = None
+            value = None if row is None else (0 if k in blank else row[c])
+            if value is None:
                 break
-            four.append(0 if k in blank else row[c])
-        if four is not None and None not in four and any(four):
+            four.append(value)
+        if len(four) == len(BALANCE_ROW_KEYS) and any(four):
             ok(four[0] + four[1] == four[2] + four[3])
         tot = vals.get("total")
         outcomes = [row[c] for row in outcome_rows]

@@ -88,13 +88,17 @@ def read_review(text: str, start: int, end: int) -> TableResult:
     return result
 
 
+def _number(value: Number | str | None) -> Number | None:
+    return None if isinstance(value, str) else value
+
+
 def _review_result(result: TableResult, rows: list[Row], how: str, cells_are_positional: bool = False) -> TableResult:
     if cells_are_positional and len(rows) == 1:
         rows = [_repair_displaced_totals(rows[0], result.problems)]
     merged, problems = consensus({"review_litigation": rows}, [f"{g}.{o}" for g in GROUPS for o in OUTCOMES])
     result.problems += problems
     for g, group in enumerate(GROUPS):
-        vals = [merged["review_litigation"][5 * g + o].value for o in range(5)]
+        vals = [_number(merged["review_litigation"][5 * g + o].value) for o in range(5)]
         if _group_ok(vals) is False:
             result.problems.append(f"review_litigation.{group}: total {vals[4]} ≠ {sum(v or 0 for v in vals[:4])} as printed")
         for o, outcome in enumerate(OUTCOMES):
@@ -122,7 +126,7 @@ def _repair_displaced_totals(row: Row, problems: list[str]) -> Row:
         outcomes = vals[5 * g : 5 * g + 4]
         if any(v is None for v in outcomes):
             continue
-        s = sum(outcomes)
+        s = sum(v or 0 for v in outcomes)
         elsewhere = [i for i, v in enumerate(vals) if v == s and not 5 * g <= i < 5 * g + 5]
         if len(elsewhere) == 1:
             out[5 * g + 4] = row[elsewhere[0]]

@@ -9,14 +9,15 @@ all agree on are kept (``consensus``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from extractor.document import Span
 from extractor.numbers import parse_number
-from extractor.record import Number
 from extractor.reader.cellstream import Item
 from extractor.reader.splitting import Piece, Run
+from extractor.record import Number
 
 Row = list[Piece | None]
 
@@ -27,6 +28,7 @@ class Cell(BaseModel):
     value: Number | str | None = None
     span: Span | None = None
     note: str | None = None
+    read_from: Literal["grid", "text"] | None = None  # set where one table mixes both (a row the grid lacks)
 
 
 class TableResult(BaseModel):
@@ -63,7 +65,7 @@ def consensus(rows_by_key: Mapping[str, list[Row]], cols: Sequence[str]) -> tupl
             values = {(value_of(r[c]) if r else None) for r in cands}
             if len(values) == 1:
                 value = values.pop()
-                spans = [r[c].span for r in cands if r and r[c] is not None]
+                spans = [p.span for r in cands if r for p in (r[c],) if p is not None]
                 span = Span(start=min(s.start for s in spans), end=max(s.end for s in spans)) if spans else None
                 note = None if len(cands) == 1 else f"all {len(cands)} readings of the digits agree"
                 cells.append(Cell(value=value, span=span, note=note))

@@ -14,17 +14,36 @@ than a blank one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from extractor.document import Document
-from extractor.readings import Evidence, Reading
-from extractor.record import ApplicantCounts, CaseOutcomes, Number, Record, active_disclosure_spec
+from extractor.identities import application_identities
 from extractor.reader.cellstream import flexible
+from extractor.reader.grid import grids_of
+from extractor.reader.gridtables import (
+    GridTable,
+    read_active_disclosure_grid,
+    read_applications_grid,
+    read_review_grid,
+)
 from extractor.reader.table2 import AD_BLOCK, AD_ROW_ANCHORS, read_active_disclosure
-from extractor.reader.table3 import COLUMNS, TABLE3_START, layout_rows, read_applications
+from extractor.reader.table3 import (
+    COLUMNS,
+    TABLE3_START,
+    layout_rows,
+    read_applications,
+)
 from extractor.reader.table4 import GROUPS, OUTCOMES, read_review
 from extractor.reader.tablecells import Cell, TableResult
+from extractor.readings import Evidence, ReadFrom, Reading
+from extractor.record import (
+    ApplicantCounts,
+    CaseOutcomes,
+    Number,
+    Record,
+    active_disclosure_spec,
+)
 
 if TYPE_CHECKING:
     from extractor.sections import Section
@@ -128,25 +147,81 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     text = doc.text
     regions = _regions(text, sections)
     reading = Reading(engine="reader", record=Record())
+    grids = grids_of(doc.tables)
 
-    t2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
+    # Each table from the file's own grid when a grid holds it, else from the text.
+    g2 = read_active_disclosure_grid(grids, layout) if grids else None
+    t2: TableResult = g2 if g2 is not None else read_active_disclosure(text, *regions["active_disclosure"], layout)
     spec = active_disclosure_spec(layout)
     reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
-    _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols])
+    if g2 is not None and g2.missing_rows:
+        text2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
+        _rows_from_text(g2, text2, {r: list(spec[r]) for r in g2.missing_rows}, "active_disclosure", None)
+    _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols], _how(g2))
 
-    t3, row_keys = read_applications(text, *regions["applications"], layout)
+    g3 = read_applications_grid(grids, layout) if grids else None
+    if g3 is not None:
+        t3: TableResult = g3
+        row_keys: list[str] | None = g3.row_keys
+    else:
+        t3, row_keys = read_applications(text, *regions["applications"], layout)
     keys = row_keys or layout_rows(layout, layout == "2021")
+    if g3 is not None and g3.missing_rows:
+        text3, text_keys = read_applications(text, *regions["applications"], layout)
+        rows = {r: list(COLUMNS) for r in g3.missing_rows if r in (text_keys or [])}
+        _rows_from_text(g3, text3, rows, "applications", _app_identities_hold)
     reading.record.applications = {
         k: ApplicantCounts(**{c: _int(t3.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS}) for k in keys
     }
-    _add_evidence(reading, "applications", t3, [f"{k}.{c}" for k in keys for c in COLUMNS])
+    _add_evidence(reading, "applications", t3, [f"{k}.{c}" for k in keys for c in COLUMNS], _how(g3))
 
-    t4 = read_review(text, *regions["review_litigation"])
+    g4 = read_review_grid(grids) if grids else None
+    t4: TableResult = g4 if g4 is not None else read_review(text, *regions["review_litigation"])
     reading.record.review_litigation = {
         g: CaseOutcomes(**{o: _int(t4.cells.get(f"{g}.{o}", Cell()).value) for o in OUTCOMES}) for g in GROUPS
     }
-    _add_evidence(reading, "review_litigation", t4, [f"{g}.{o}" for g in GROUPS for o in OUTCOMES])
+    _add_evidence(reading, "review_litigation", t4, [f"{g}.{o}" for g in GROUPS for o in OUTCOMES], _how(g4))
     return reading
+
+
+def _rows_from_text(
+    grid: GridTable,
+    text_result: TableResult,
+    rows: dict[str, list[str]],
+    table: str,
+    holds: Callable[[GridTable, set[str]], bool] | None,
+) -> None:
+    """Rows of a grid-read table that no grid prints (a page whose ruling the loader missed), from the text.
+
+    A row is taken only when the text reader decided a value in it and, for
+    table 三, every identity the row's cells take part in holds with them;
+    otherwise it stays blank.
+    """
+    for row, cols in rows.items():
+        cells = {f"{row}.{c}": text_result.cells.get(f"{row}.{c}") for c in cols}
+        if not any(c is not None and c.value is not None for c in cells.values()):
+            continue
+        before = {k: grid.cells.get(k) for k in cells}
+        for k, c in cells.items():
+            grid.cells[k] = (c or Cell()).model_copy(update={"read_from": "text"})
+        if holds is not None and not holds(grid, {f"{table}.{k}" for k in cells}):
+            for k, old in before.items():
+                grid.cells[k] = old or Cell(note="row not printed in the grid")
+            grid.problems.append(f"{table}.{row}: the text's reading of the row breaks the identities; left blank")
+            continue
+        grid.problems.append(f"{table}.{row}: not in the grid; read from the text")
+
+
+def _app_identities_hold(grid: GridTable, paths: set[str]) -> bool:
+    """Every identity of table 三 that involves one of ``paths`` holds (or cannot be checked)."""
+    table = {
+        k: {c: _int(grid.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS} for k in grid.row_keys
+    }
+    return not any(res.fails and paths & set(res.paths) for res in application_identities(table))
+
+
+def _how(grid_result: TableResult | None) -> ReadFrom:
+    return "text" if grid_result is None else "grid"
 
 
 def _int(value: Number | str | None) -> int | None:
@@ -157,10 +232,12 @@ def _int(value: Number | str | None) -> int | None:
     return value
 
 
-def _add_evidence(reading: Reading, table: str, result: TableResult, paths: Sequence[str]) -> None:
-    """Evidence for every cell of the table: where its digits were read, or why it is blank."""
+def _add_evidence(reading: Reading, table: str, result: TableResult, paths: Sequence[str], read_from: ReadFrom) -> None:
+    """Evidence for every cell of the table: where its digits were read (grid cell or text), or why it is blank."""
     missing = "table not read: " + (result.problems[0] if result.problems else "not printed")
     for path in paths:
         cell = result.cells.get(path) or Cell(note=missing)
-        reading.evidence[f"{table}.{path}"] = Evidence(value=cell.value, span=cell.span, engine="reader", note=cell.note)
+        reading.evidence[f"{table}.{path}"] = Evidence(
+            value=cell.value, span=cell.span, engine="reader", note=cell.note, read_from=cell.read_from or read_from
+        )
     reading.problems += result.problems

@@ -102,7 +102,7 @@ class OcrShare(BaseModel):
     """How much of a report was read by OCR."""
 
     pages: int = 0  # OCR'd pages
-    chars: int = 0  # characters of Document.text inside OCR'd pages
+    chars: int = 0  # characters (not blanks) of Document.text read by OCR
     total_chars: int = 0
     values: int = 0  # non-null table values whose evidence is OCR'd
     total_values: int = 0
@@ -126,16 +126,21 @@ class OcrShare(BaseModel):
         return out
 
 
+def _visible(text: str) -> int:
+    return sum(not ch.isspace() for ch in text)
+
+
 def ocr_share(doc: Document, record: Record, evidence: dict[str, Evidence]) -> OcrShare:
     """Pages, characters and table values of the report that came from OCR."""
     if not doc.ocr_pages:
-        return OcrShare(total_chars=len(doc.text))
-    chars = sum(source_to_text(doc.offsets, end) - source_to_text(doc.offsets, start) for start, end, _ in _ocr_boxes(doc))
+        return OcrShare(total_chars=_visible(doc.text))
+    spans = [(source_to_text(doc.offsets, a), source_to_text(doc.offsets, b)) for a, b, _ in _ocr_boxes(doc)]
+    chars = sum(_visible(doc.text[a:b]) for a, b in spans)
     flat = flatten(record)
     values = [p for p, v in flat.items() if p.split(".", 1)[0] in _TABLES and v is not None]
     confs = [confidence_at(doc, evidence[p].span) if p in evidence else None for p in values]
     read = [c for c in confs if c is not None]
     return OcrShare(
-        pages=len(doc.ocr_pages), chars=chars, total_chars=len(doc.text), values=len(read),
+        pages=len(doc.ocr_pages), chars=chars, total_chars=_visible(doc.text), values=len(read),
         total_values=len(values), doubtful=sum(c < DOUBTFUL for c in read), lowest=min(read) if read else None,
     )

@@ -284,3 +284,32 @@ def test_a_table_cut_by_the_page_edge_keeps_its_last_row() -> None:
     doc = _doc_of([scan])
     (table,) = doc.tables
     assert [c.text for c in table.rows[-1]] == ["3", "4"] and table.rows[-1][0].box.bottom == 190  # type: ignore[union-attr]
+
+
+def test_page_numbers_read_without_their_dashes_are_dropped() -> None:
+    scan = _ruled_scan()
+    words = [w for w in scan.words if w.text != "-1-"] + [_w("-3", 190, 470), _w("12", 190, 5), _w("3-", 60, 300)]
+    doc = _doc_of([scan.model_copy(update={"words": words})])
+    assert "-3" not in doc.text and "12" not in doc.text.splitlines()[0]
+    assert "3-" in doc.text  # in the body of the page: not a page number
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the ocr extra (OpenCV): pip install 'extractor[ocr]'")
+@pytest.mark.parametrize("angle", [0.0, 0.8, -1.5, 3.0])
+def test_a_tilted_scan_is_straightened_by_its_rules(angle: float) -> None:
+    import cv2
+    import numpy as np
+
+    from extractor.ocr.engine import deskew, ruling_lines, skew_angle
+
+    page = np.full((900, 700, 3), 255, dtype=np.uint8)
+    for y in range(200, 701, 50):
+        cv2.line(page, (100, y), (600, y), (0, 0, 0), 2)
+    for x in (100, 300, 450, 600):
+        cv2.line(page, (x, 200), (x, 700), (0, 0, 0), 2)
+    cv2.putText(page, "2023", (120, 240), cv2.FONT_HERSHEY_SIMPLEX, 1, (0, 0, 0), 2)
+    tilted = cv2.warpAffine(page, cv2.getRotationMatrix2D((350, 450), angle, 1.0), (700, 900), borderValue=(255, 255, 255))
+    assert skew_angle(tilted, 30) == pytest.approx(angle, abs=0.1)
+    horizontal, vertical = ruling_lines(deskew(tilted, 30), 30)
+    assert len(horizontal) == 11 and len(vertical) == 4
+    assert all(s.end - s.start > 450 for s in horizontal)

@@ -20,7 +20,7 @@ INSTALL_HINT = "pip install 'extractor[ocr]'"
 # Boxes the recogniser is less sure of than this are still kept (the reader decides what
 # a low-confidence digit is worth); below it the recogniser's reading is noise.
 MIN_SCORE = 0.3
-SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v2"
+SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v3|deskew"
 
 _local = threading.local()
 
@@ -98,11 +98,63 @@ def ruling_lines(image: Any, min_length: int) -> tuple[list[Segment], list[Segme
     return out[0], out[1]
 
 
+MAX_SKEW = 5.0  # degrees: a scan tilted more than this is not straightened (it is a rotated page, or no table)
+
+
+def skew_angle(image: Any, min_line: int) -> float:
+    """How far (degrees, counter-clockwise positive) the page's long horizontal rules are tilted; 0 without rules.
+
+    Each long rule found by a horizontal opening (a tilted rule survives as a
+    chain of short runs) is fitted with a straight line; the answer is the
+    length-weighted median of their slopes.
+    """
+    import math
+
+    import cv2
+    import numpy as np
+
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_line, 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found: list[tuple[float, int]] = []
+    for i in range(1, n):
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        if w < 8 * min_line or h > w / 10:
+            continue
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
+        slope = float(np.polyfit(xs.astype(float), ys.astype(float), 1)[0])
+        found.append((math.degrees(math.atan(slope)), w))
+    if not found:
+        return 0.0
+    found.sort()
+    half, seen = sum(w for _, w in found) / 2, 0
+    for angle, w in found:
+        seen += w
+        if seen >= half:
+            return -angle  # image y grows downwards
+    return 0.0
+
+
+def deskew(image: Any, min_line: int) -> Any:
+    """The page turned so that its rules are level (a scan fed in slightly askew); unchanged when level."""
+    import cv2
+
+    angle = skew_angle(image, min_line)
+    if abs(angle) < 0.05 or abs(angle) > MAX_SKEW:
+        return image
+    h, w = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    white = (255, 255, 255) if image.ndim == 3 else 255
+    return cv2.warpAffine(image, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=white)
+
+
 def scan_image(image: Any, scale: float, min_line: int) -> PageScan:
     """Words and ruling lines of one page image; coordinates divided by ``scale`` (pixels -> page units).
 
     ``min_line`` is the shortest ruling line in pixels (longer than any glyph stroke).
     """
+    image = deskew(image, min_line)
     h, w = image.shape[:2]
     words = recognise(image)
     horizontal, vertical = ruling_lines(image, min_line)

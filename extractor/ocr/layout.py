@@ -99,6 +99,11 @@ def _coverage(segments: Sequence[Segment], at: float, lo: float, hi: float, tol:
     return covered / (hi - lo) if hi > lo else 0.0
 
 
+def _along(s: Segment, lo: float, hi: float) -> float:
+    """How much of ``[lo, hi]`` one segment covers (0..1)."""
+    return max(0.0, min(hi, s.end) - max(lo, s.start)) / (hi - lo) if hi > lo else 0.0
+
+
 class _Union:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -175,19 +180,27 @@ def ruled_grids(scan: PageScan, tol: float) -> list[Grid]:
         if len(gh) < 2 or len(gv) < 2:
             continue
         ys = _cluster([s.at for s in gh], tol)
+        # a column rule runs down at least one row; a glyph stroke touching the table from outside does not
+        gv = [v for v in gv if any(_along(v, ys[i], ys[i + 1]) >= COVER for i in range(len(ys) - 1))]
         xs = _cluster([s.at for s in gv], tol)
         if len(ys) < 2 or len(xs) < 2:
             continue
         # A table cut by the page edge has no closing rule there: its column rules run past the last
         # (or before the first) row rule, and the page edge closes that row.
+        # (At least half of the column rules, two or more, must run past: a lone long stroke of a
+        # heading just above or below the table is no column rule.)
         left, right = xs[0], xs[-1]
-        top, bottom = min(s.start for s in gv), max(s.end for s in gv)
+        below = sorted(s.end for s in gv if s.end - ys[-1] > 3 * tol)
+        above = sorted(s.start for s in gv if ys[0] - s.start > 3 * tol)
+        enough = max(2, (len(xs) + 1) // 2)
         open_top = open_bottom = False
-        if bottom - ys[-1] > 3 * tol:
+        if len(below) >= enough:
+            bottom = below[len(below) // 2]
             ys.append(bottom)
             gh = [*gh, Segment(at=bottom, start=left, end=right)]
             open_bottom = True
-        if ys[0] - top > 3 * tol:
+        if len(above) >= enough:
+            top = above[len(above) // 2]
             ys.insert(0, top)
             gh = [*gh, Segment(at=top, start=left, end=right)]
             open_top = True

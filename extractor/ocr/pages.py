@@ -7,10 +7,25 @@ written on its own line, cells separated by a tab.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from extractor.document import Box
 from extractor.loading.pdf_page import Block, PdfCell, PdfLine, PdfPage, PdfTable, drop_page_number_lines
 from extractor.ocr.layout import Grid, join_words, page_blocks
 from extractor.ocr.models import PageScan
+
+
+# OCR drops or misreads the dashes of "- 3 -": in the margins, a number with dashes on either side (or
+# none) is a page number; the PDF loader's own rule then drops the rest (第 3 页, 3/12, …).
+_LOOSE_PAGE_NUMBER = re.compile(r"[-—–―─－~_·•.]*\d{1,4}[-—–―─－~_·•.]*")
+_TOP_MARGIN, _BOTTOM_MARGIN = 0.10, 0.15
+
+
+def _page_number(line: PdfLine, height: float) -> bool:
+    in_margin = line.box.bottom < height * _TOP_MARGIN or line.box.top > height * (1 - _BOTTOM_MARGIN)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", line.text))
+    return in_margin and bool(_LOOSE_PAGE_NUMBER.fullmatch(text))
 
 
 def _box(page: int, x0: float, top: float, x1: float, bottom: float) -> Box:
@@ -47,7 +62,7 @@ def to_pdf_page(number: int, scan: PageScan) -> PdfPage:
         for b in blocks
         if b.line is not None
     ]
-    lines = drop_page_number_lines(lines, tables, scan.height)
+    lines = drop_page_number_lines([ln for ln in lines if not _page_number(ln, scan.height)], tables, scan.height)
     out: list[Block] = [*lines, *tables]
     out.sort(key=lambda b: b.box.top)
     return PdfPage(number, scan.height, out)

@@ -11,10 +11,16 @@ import re
 import unicodedata
 
 from extractor.document import Box
-from extractor.loading.pdf_page import Block, PdfCell, PdfLine, PdfPage, PdfTable, drop_page_number_lines
+from extractor.loading.pdf_page import (
+    Block,
+    PdfCell,
+    PdfLine,
+    PdfPage,
+    PdfTable,
+    drop_page_number_lines,
+)
 from extractor.ocr.layout import Grid, join_words, page_blocks
 from extractor.ocr.models import PageScan
-
 
 # OCR drops or misreads the dashes of "- 3 -": in the margins, a number with dashes on either side (or
 # none) is a page number; the PDF loader's own rule then drops the rest (第 3 页, 3/12, …).

@@ -313,3 +313,22 @@ def test_a_tilted_scan_is_straightened_by_its_rules(angle: float) -> None:
     horizontal, vertical = ruling_lines(deskew(tilted, 30), 30)
     assert len(horizontal) == 11 and len(vertical) == 4
     assert all(s.end - s.start > 450 for s in horizontal)
+
+
+@pytest.mark.skipif(not ocr.available(), reason="needs the ocr extra (OpenCV): pip install 'extractor[ocr]'")
+def test_a_red_seal_is_taken_off_the_page() -> None:
+    import cv2
+    import numpy as np
+
+    from extractor.ocr.engine import drop_red
+
+    page = np.full((300, 300, 3), 255, dtype=np.uint8)
+    cv2.putText(page, "2024", (40, 150), cv2.FONT_HERSHEY_SIMPLEX, 2, (0, 0, 0), 3)
+    stamped = page.copy()
+    cv2.circle(stamped, (150, 150), 100, (40, 40, 220), 6)  # BGR: a red ring over the text
+    cleaned = drop_red(stamped)
+    ring = np.zeros((300, 300), dtype=np.uint8)
+    cv2.circle(ring, (150, 150), 100, 255, 6)
+    assert (cleaned[ring == 0] == page[ring == 0]).all()  # the text is untouched outside the ring
+    assert (cleaned[ring > 0] == 255).all()  # the ring is gone
+    assert drop_red(page) is page

@@ -20,7 +20,7 @@ INSTALL_HINT = "pip install 'extractor[ocr]'"
 # Boxes the recogniser is less sure of than this are still kept (the reader decides what
 # a low-confidence digit is worth); below it the recogniser's reading is noise.
 MIN_SCORE = 0.3
-SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v3|deskew"
+SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v4|deskew|nored"
 
 _local = threading.local()
 
@@ -149,12 +149,31 @@ def deskew(image: Any, min_line: int) -> Any:
     return cv2.warpAffine(image, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=white)
 
 
+def drop_red(image: Any) -> Any:
+    """The page without its red ink: the official seal stamped over the signature and the date.
+
+    Body text and tables are printed in black; a red seal over them only
+    hides characters from the recogniser (and its ring could pass for rules).
+    """
+    import numpy as np
+
+    if image.ndim != 3:
+        return image
+    b, g, r = (image[:, :, i].astype(np.int16) for i in range(3))
+    red = (r > 120) & (r - g > 60) & (r - b > 60)
+    if not red.any():
+        return image
+    out = image.copy()
+    out[red] = 255
+    return out
+
+
 def scan_image(image: Any, scale: float, min_line: int) -> PageScan:
     """Words and ruling lines of one page image; coordinates divided by ``scale`` (pixels -> page units).
 
     ``min_line`` is the shortest ruling line in pixels (longer than any glyph stroke).
     """
-    image = deskew(image, min_line)
+    image = deskew(drop_red(image), min_line)
     h, w = image.shape[:2]
     words = recognise(image)
     horizontal, vertical = ruling_lines(image, min_line)
@@ -180,7 +199,7 @@ _NUMERIC = re.compile(r"[0-9０-９.,，%％oO()（）-]+")
 
 
 def _crop(
-    image: Any, x0: float, top: float, x1: float, bottom: float, inset: int
+    image: Any, x0: float, top: float, x1: float, bottom: float, inset: int, ink_below: float = 200
 ) -> tuple[Any, tuple[int, int, int, int]] | None:
     """The ink inside a cell (rules excluded), padded white: a text line for the recogniser, and its box."""
     import cv2
@@ -192,7 +211,7 @@ def _crop(
         return None
     gray = image[a:b, c:d]
     gray = gray if gray.ndim == 2 else cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
-    ink = gray < 200
+    ink = gray < ink_below
     # a rule caught at the edge of the crop is no text: drop rows/columns that are nearly all ink
     rule_cols, rule_rows = ink.mean(axis=0) > 0.6, ink.mean(axis=1) > 0.6
     ink[:, rule_cols] = False
@@ -230,13 +249,18 @@ def reread_cells(image: Any, scan: PageScan) -> list[Word]:
         return scan.words
     rest = place_words(grids, scan.words, tol)
     inset = max(2, round(0.15 * height))
+    import cv2
+
+    page_gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    otsu, _ = cv2.threshold(page_gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    ink_below = min(200.0, float(otsu) + 30)  # paper is lighter than this, glyphs (even anti-aliased) darker
     todo: list[tuple[Any, list[Word], tuple[int, int, int, int]]] = []
     crops: list[Any] = []
     for g in grids:
         for cell in g.cells:
             if cell.words and not all(_NUMERIC.fullmatch(w.text) for w in cell.words):
                 continue
-            got = _crop(image, cell.x0, cell.top, cell.x1, cell.bottom, inset)
+            got = _crop(image, cell.x0, cell.top, cell.x1, cell.bottom, inset, ink_below)
             if got is None or got[1][3] - got[1][1] > 1.6 * height:
                 continue  # blank, or several lines: not one number
             crops.append(got[0])

@@ -240,6 +240,8 @@ def reread_cells(image: Any, scan: PageScan) -> list[Word]:
     fills what was missed; where the two readings differ the cell keeps the
     surer text but the lower confidence, so a doubtful digit stays doubtful.
     """
+    import cv2
+
     from extractor.ocr.layout import place_words, ruled_grids, text_height
 
     height = text_height(scan.words)
@@ -249,8 +251,6 @@ def reread_cells(image: Any, scan: PageScan) -> list[Word]:
         return scan.words
     rest = place_words(grids, scan.words, tol)
     inset = max(2, round(0.15 * height))
-    import cv2
-
     page_gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     otsu, _ = cv2.threshold(page_gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ink_below = min(200.0, float(otsu) + 30)  # paper is lighter than this, glyphs (even anti-aliased) darker

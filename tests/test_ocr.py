@@ -168,7 +168,10 @@ def test_pages_are_cached_by_content_and_a_rerun_does_no_ocr(tmp_path: Path, mon
         return PageScan(width=100, height=100, words=[_w(f"正文{int(pixels[0, 0, 0])}", 10, 40)])
 
     monkeypatch.setattr(ocr, "scan_image", fake_scan)
-    images = [PageImage(page=i + 1, pixels=np.full((40, 40, 3), i, dtype=np.uint8), scale=1.0, min_line=20) for i in range(3)]
+    images = [
+        (lambda i=i: PageImage(page=i + 1, pixels=np.full((40, 40, 3), i, dtype=np.uint8), scale=1.0, min_line=20))
+        for i in range(3)
+    ]
     progress: list[tuple[int, int]] = []
     with ocr.ocr_settings(ocr.OcrSettings(jobs=2, on_page=lambda d, t: progress.append((d, t)))):
         pages = ocr._scan_all(images)

@@ -16,6 +16,8 @@ one-line instruction (``pip install 'extractor[ocr]'``).
 from __future__ import annotations
 
 import contextvars
+import functools
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from extractor.ocr.cache import OcrCache, page_key
 from extractor.ocr.engine import INSTALL_HINT, SETTINGS, available, require, scan_image
-from extractor.ocr.models import PageScan
 from extractor.ocr.render import PageImage, image_pages, render_pdf_page
 
 if TYPE_CHECKING:
@@ -55,46 +56,57 @@ def ocr_settings(settings: OcrSettings) -> Iterator[None]:
         _settings.reset(token)
 
 
-def _scan_all(images: Sequence[PageImage]) -> list[PdfPage]:
-    """Scan every page image (cached ones from the cache, the rest in parallel threads)."""
-    settings = _settings.get() or OcrSettings()
-    cache = OcrCache() if settings.cache else None
-    keys = [page_key(im.pixels.tobytes(), im.pixels.shape, f"{SETTINGS}|{im.scale}|{im.min_line}") for im in images]
-    scans: list[PageScan | None] = [cache.get(k) if cache else None for k in keys]
-    todo = [i for i, s in enumerate(scans) if s is None]
-    done = len(images) - len(todo)
-    if settings.on_page:
-        settings.on_page(done, len(images))
+_render_lock = threading.Lock()  # pdfium is not thread-safe: one page is rendered at a time
 
-    def work(i: int) -> tuple[int, PageScan]:
-        return i, scan_image(images[i].pixels, images[i].scale, images[i].min_line)
 
-    jobs = max(1, min(settings.jobs, len(todo)))
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocr") as pool:
-        for i, scan in pool.map(work, todo) if jobs > 1 else map(work, todo):
-            scans[i] = scan
-            if cache:
-                cache.put(keys[i], scan)
-            done += 1
-            if settings.on_page:
-                settings.on_page(done, len(images))
+def _scan_all(sources: Sequence[Callable[[], PageImage]]) -> list[PdfPage]:
+    """Read every page: each is rendered, looked up in the cache by its pixels, else recognised.
+
+    Pages run ``jobs`` at a time in threads; a page image lives only while its
+    page is read, so a long scan needs the memory of ``jobs`` pages.
+    """
     from extractor.ocr.pages import to_pdf_page
 
-    pages: list[PdfPage] = []
-    for im, maybe in zip(images, scans, strict=True):
-        assert maybe is not None
-        pages.append(to_pdf_page(im.page, maybe))
-    return pages
+    settings = _settings.get() or OcrSettings()
+    cache = OcrCache() if settings.cache else None
+    total = len(sources)
+    done = 0
+    progress_lock = threading.Lock()
+    if settings.on_page:
+        settings.on_page(0, total)
+
+    def work(source: Callable[[], PageImage]) -> PdfPage:
+        nonlocal done
+        with _render_lock:
+            im = source()
+        key = page_key(im.pixels.tobytes(), im.pixels.shape, f"{SETTINGS}|{im.scale}|{im.min_line}")
+        scan = cache.get(key) if cache else None
+        if scan is None:
+            scan = scan_image(im.pixels, im.scale, im.min_line)
+            if cache:
+                cache.put(key, scan)
+        page = to_pdf_page(im.page, scan)
+        with progress_lock:
+            done += 1
+            if settings.on_page:
+                settings.on_page(done, total)
+        return page
+
+    jobs = max(1, min(settings.jobs, total))
+    if jobs == 1:
+        return [work(s) for s in sources]
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocr") as pool:
+        return list(pool.map(work, sources))
 
 
 def read_pdf_pages(data: bytes, name: str, indexes: Sequence[int]) -> list[PdfPage]:
     """OCR the pages ``indexes`` (0-based) of a PDF; refuses with the install line without the extra."""
     require(name)
-    images = [render_pdf_page(data, i) for i in indexes]  # pdfium is not thread-safe: render in this thread
-    return _scan_all(images)
+    return _scan_all([functools.partial(render_pdf_page, data, i) for i in indexes])
 
 
 def read_images(data: bytes, name: str) -> list[PdfPage]:
     """OCR every frame of an image file."""
     require(name, "is an image")
-    return _scan_all(list(image_pages(data, name)))
+    frames = list(image_pages(data, name))
+    return _scan_all([functools.partial(lambda im: im, frame) for frame in frames])

@@ -20,7 +20,8 @@ INSTALL_HINT = "pip install 'extractor[ocr]'"
 # Boxes the recogniser is less sure of than this are still kept (the reader decides what
 # a low-confidence digit is worth); below it the recogniser's reading is noise.
 MIN_SCORE = 0.3
-SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v4|deskew|nored"
+SURE = 0.97  # a number the page-wide reading is this sure of is not read again cell by cell
+SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v4|deskew|nored|sure0.97"
 
 _local = threading.local()
 
@@ -258,8 +259,8 @@ def reread_cells(image: Any, scan: PageScan) -> list[Word]:
     crops: list[Any] = []
     for g in grids:
         for cell in g.cells:
-            if cell.words and not all(_NUMERIC.fullmatch(w.text) for w in cell.words):
-                continue
+            if cell.words and not all(_NUMERIC.fullmatch(w.text) and w.confidence < SURE for w in cell.words):
+                continue  # text, or a number read surely: nothing to add
             got = _crop(image, cell.x0, cell.top, cell.x1, cell.bottom, inset, ink_below)
             if got is None or got[1][3] - got[1][1] > 1.6 * height:
                 continue  # blank, or several lines: not one number

@@ -64,37 +64,36 @@ def _set_null(record: Record, path: str) -> bool:
 def guard_doubtful(
     doc: Document, record: Record, evidence: dict[str, Evidence]
 ) -> tuple[Record, dict[str, Evidence], list[str]]:
-    """Blank the doubtful OCR'd numbers that take part in a failing identity; say so in problems."""
+    """Blank the doubtful OCR'd numbers that take part in a failing identity; say so in problems.
+
+    (Blanking never makes another identity fail: with a term blank, a sum is
+    decided only by the terms still given.) Doubtful numbers that stay are
+    listed in problems too, so a reader of the record knows where to look.
+    """
     if not doc.ocr_pages:
         return record, evidence, []
     record = record.model_copy(deep=True)
     evidence = dict(evidence)
     values = flatten(record)
     problems: list[str] = []
-    for _ in range(3):  # blanking one cell can leave another identity still failing on a doubtful cell
-        failing = [
-            f for f in (*check_applications(record), *check_review_litigation(record), *check_pre2019(record))
-            if f.status == "fail"
-        ]
-        doubtful: dict[str, float] = {}
-        for finding in failing:
-            for path in finding.paths:
-                ev = evidence.get(path)
-                conf = confidence_at(doc, ev.span if ev else None)
-                if values.get(path) is not None and conf is not None and conf < DOUBTFUL:
-                    doubtful[path] = conf
-        if not doubtful:
-            break
-        for path, conf in sorted(doubtful.items()):
-            if not _set_null(record, path):
-                continue
-            values[path] = None
-            ev = evidence.get(path)
-            read = ev.value if ev else "?"
+    failing = [
+        f for f in (*check_applications(record), *check_review_litigation(record), *check_pre2019(record))
+        if f.status == "fail"
+    ]
+    suspects = {path for f in failing for path in f.paths}
+    for path in sorted(p for p, v in values.items() if v is not None and p.split(".", 1)[0] in _TABLES):
+        ev = evidence.get(path)
+        conf = confidence_at(doc, ev.span if ev else None)
+        if conf is None or conf >= DOUBTFUL:
+            continue
+        read = ev.value if ev else values[path]
+        if path in suspects and _set_null(record, path):
             note = f"OCR read {read} with confidence {conf:.2f} and it breaks an identity; left blank"
-            problems.append(f"{path}: {note}")
             if ev is not None:
                 evidence[path] = ev.model_copy(update={"value": None, "note": note})
+        else:
+            note = f"OCR read {read} with confidence {conf:.2f}; kept (no identity it takes part in fails)"
+        problems.append(f"{path}: {note}")
     return record, evidence, problems
 
 

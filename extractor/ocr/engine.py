@@ -21,7 +21,7 @@ INSTALL_HINT = "pip install 'extractor[ocr]'"
 # a low-confidence digit is worth); below it the recogniser's reading is noise.
 MIN_SCORE = 0.3
 SURE = 0.97  # a number the page-wide reading is this sure of is not read again cell by cell
-SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v4|deskew|nored|sure0.97"
+SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v4|deskew|nored|sure0.97|short"
 
 _local = threading.local()
 
@@ -196,7 +196,6 @@ def scan_image(image: Any, scale: float, min_line: int) -> PageScan:
     )
 
 
-_NUMERIC = re.compile(r"[0-9０-９.,，%％oO()（）-]+")
 
 
 def _crop(
@@ -233,6 +232,15 @@ def _crop(
     return cv2.cvtColor(line, cv2.COLOR_GRAY2BGR), (c + x0_, a + y0, c + x1_, a + y1)
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _unsure_number(words: list[Word]) -> bool:
+    """Words that may be a misread number: short, no Chinese, and not all read surely ('D' for 0, '[' for 1)."""
+    text = "".join(w.text for w in words)
+    return len(text) <= 12 and not _CJK.search(text) and any(w.confidence < SURE for w in words)
+
+
 def reread_cells(image: Any, scan: PageScan) -> list[Word]:
     """Read again, one cell at a time, the table cells that hold a number or seem empty.
 
@@ -259,7 +267,7 @@ def reread_cells(image: Any, scan: PageScan) -> list[Word]:
     crops: list[Any] = []
     for g in grids:
         for cell in g.cells:
-            if cell.words and not all(_NUMERIC.fullmatch(w.text) and w.confidence < SURE for w in cell.words):
+            if cell.words and not _unsure_number(cell.words):
                 continue  # text, or a number read surely: nothing to add
             got = _crop(image, cell.x0, cell.top, cell.x1, cell.bottom, inset, ink_below)
             if got is None or got[1][3] - got[1][1] > 1.6 * height:

@@ -42,7 +42,8 @@ def _is_batch(inputs: list[Path], out: Path | None) -> bool:
 @app.command()
 def extract(
     inputs: list[Path] = typer.Argument(
-        ..., help="Report files (.txt .md .html .htm .docx .pdf; scans: .pdf .png .jpg .tif with the ocr extra) or directories (searched recursively).",
+        ..., help="Report files (.txt .md .html .htm .docx .pdf; scans: .pdf .png .jpg .tif with the ocr extra) "
+        "or directories (searched recursively).",
         show_default=False, metavar="FILE_OR_DIR",
     ),
     out: Path | None = typer.Option(

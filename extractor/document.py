@@ -3,7 +3,10 @@
 Every later stage works on ``Document.text``; spans are positions in that
 text. ``Document.to_source`` turns them back into positions in
 ``Document.source`` (the decoded original: the HTML markup for a web page, the
-extracted raw text for PDF/DOCX), so every value can point at its evidence.
+extracted raw text for PDF/DOCX), so every value can point at its evidence;
+for a PDF, ``Document.to_boxes`` also gives the page and box it is printed in.
+``Document.tables`` holds the tables the file itself delimits, as grids, and
+``Document.problems`` what loading had to skip (a damaged PDF page).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Format = Literal["txt", "md", "html", "docx", "pdf", "image"]
 
@@ -92,6 +95,7 @@ class Document(BaseModel):
     pages: int | None = None  # PDF: pages in the file (read or skipped)
     problems: list[str] = Field(default_factory=list)  # what loading had to skip (a damaged PDF page …)
     ocr_pages: list[int] = Field(default_factory=list)  # pages read by OCR (a scan); their boxes carry a confidence
+    _box_starts: list[int] | None = PrivateAttr(default=None)
 
     def to_source(self, span: Span) -> Span:
         """The span of ``source`` that ``span`` of ``text`` was made from."""
@@ -104,7 +108,9 @@ class Document(BaseModel):
         if not self.boxes or span.end <= span.start:
             return []
         src = self.to_source(span)
-        i = bisect_right(self._box_starts(), src.start) - 1
+        if self._box_starts is None or len(self._box_starts) != len(self.boxes):
+            self._box_starts = [b.start for b in self.boxes]
+        i = bisect_right(self._box_starts, src.start) - 1
         out: list[Box] = []
         for sb in self.boxes[max(i, 0) :]:
             if sb.start >= src.end:
@@ -112,6 +118,3 @@ class Document(BaseModel):
             if sb.end > src.start:
                 out.append(sb.box)
         return out
-
-    def _box_starts(self) -> list[int]:
-        return [b.start for b in self.boxes]

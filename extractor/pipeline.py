@@ -98,7 +98,9 @@ def extract_document(
 
         record, evidence, ocr_problems = guard_doubtful(doc, record, evidence)
     evidence = {
-        path: ev.model_copy(update={"source_span": doc.to_source(ev.span)}) if ev.span is not None else ev
+        path: ev.model_copy(update={"source_span": doc.to_source(ev.span), "boxes": doc.to_boxes(ev.span)})
+        if ev.span is not None
+        else ev
         for path, ev in evidence.items()
     }
     findings = check(record, doc.text, evidence, sections) if options.check else []

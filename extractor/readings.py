@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from extractor.document import Span
+from extractor.document import Box, Span
 from extractor.record import Number, Record
 
 EngineName = Literal["reader", "llm"]
@@ -25,6 +25,7 @@ class Evidence(BaseModel):
     value: Number | str | None = None
     span: Span | None = None  # in Document.text
     source_span: Span | None = None  # the same place in the original file's text (the HTML markup, say)
+    boxes: list[Box] = Field(default_factory=list)  # PDF: where on which page it is printed (the cell, the line)
     engine: EngineName = "reader"
     source: Literal["reader", "llm", "agreed", "chosen", "conflicted"] = "reader"
     note: str | None = None  # why a cell is null, how a run of digits was split, the other engine's reading…

@@ -22,7 +22,6 @@ from pathlib import Path
 from extractor.document import Box, Document, Span
 from extractor.readings import Evidence, Extraction, Finding
 from extractor.record import (
-    active_disclosure_spec,
     ACTIVE_DISCLOSURE_ROWS,
     APPLICANT_COLUMNS,
     APPLICATION_ROWS_SINGLE_OTHER,
@@ -30,6 +29,7 @@ from extractor.record import (
     PRE2019_LABELS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
+    active_disclosure_spec,
     flatten,
 )
 
@@ -39,7 +39,8 @@ header{padding:.6em 1em;background:#f3f4f6;border-bottom:1px solid #ddd}
 header h1{font-size:1.15em;margin:0 0 .2em}
 .meta span{margin-right:1.2em;color:#555}
 main{display:flex;height:calc(100vh - 4.2em)}
-#source{flex:1 1 50%;overflow:auto;padding:1em;white-space:pre-wrap;line-height:1.6;border-right:1px solid #ddd;margin:0;font:inherit}
+#source{flex:1 1 50%;overflow:auto;padding:1em;white-space:pre-wrap;line-height:1.6;border-right:1px solid #ddd;
+  margin:0;font:inherit}
 #data{flex:1 1 50%;overflow:auto;padding:1em}
 mark{background:#fff3b0;border-bottom:2px solid #e0b400;cursor:pointer}
 mark.src-llm{background:#dbeafe;border-color:#3b82f6}
@@ -87,7 +88,8 @@ document.addEventListener('click',function(e){
   if(m){
     document.querySelectorAll('td.selected').forEach(function(x){x.classList.remove('selected')});
     m.getAttribute('data-ev').split(' ').forEach(function(id){
-      var c=document.querySelector('td[data-ev="'+id+'"]'); if(c){c.classList.add('selected');c.scrollIntoView({block:'nearest'});}
+      var c=document.querySelector('td[data-ev="'+id+'"]');
+      if(c){c.classList.add('selected');c.scrollIntoView({block:'nearest'});}
     });
   }
 });
@@ -105,7 +107,7 @@ def _segments(length: int, marks: dict[str, Span]) -> list[tuple[int, int, list[
         cuts.update((max(0, min(length, span.start)), max(0, min(length, span.end))))
     points = sorted(cuts)
     pieces = []
-    for a, b in zip(points, points[1:]):
+    for a, b in zip(points, points[1:], strict=False):
         ids = [i for i, s in marks.items() if s.start <= a and b <= s.end]
         pieces.append((a, b, ids))
     return pieces
@@ -168,7 +170,8 @@ def _active_disclosure(flat: dict[str, object], layout: str | None, evidence, id
     rows = []
     for group, cols in spec.items():
         cells = [
-            f"<th>{_esc(label)}</th>" + _cell(f"active_disclosure.{group}.{c}", flat.get(f"active_disclosure.{group}.{c}"), evidence, ids)
+            f"<th>{_esc(label)}</th>"
+            + _cell(f"active_disclosure.{group}.{c}", flat.get(f"active_disclosure.{group}.{c}"), evidence, ids)
             for c, label in cols.items()
             if f"active_disclosure.{group}.{c}" in flat
         ]
@@ -193,8 +196,12 @@ def _findings(findings: Iterable[Finding], ids: dict[str, str]) -> str:
         links = " ".join(
             f'<a href="#{ids[p]}" data-jump="{ids[p]}">{_esc(p)}</a>' for p in f.paths if p in ids
         )
-        numbers = f" stated {_esc(f.stated)}, computed {_esc(f.computed)}" if f.stated is not None or f.computed is not None else ""
-        items.append(f'<li class="{_esc(f.status)}"><b>{_esc(f.rule)}</b> {_esc(f.where)}{numbers} {_esc(f.message)} {links}</li>')
+        stated_or_computed = f.stated is not None or f.computed is not None
+        numbers = f" stated {_esc(f.stated)}, computed {_esc(f.computed)}" if stated_or_computed else ""
+        items.append(
+            f'<li class="{_esc(f.status)}"><b>{_esc(f.rule)}</b> {_esc(f.where)}{numbers} '
+            f"{_esc(f.message)} {links}</li>"
+        )
     if not items:
         return '<h2>Findings</h2><p id="findings">No findings.</p>'
     return f'<h2>Findings ({len(items)})</h2><ul id="findings">{"".join(items)}</ul>'
@@ -230,7 +237,8 @@ def page_images(pdf: bytes, pages: Iterable[int], scale: float = _PAGE_SCALE) ->
                 image = page.render(scale=scale).to_pil()
                 buf = io.BytesIO()
                 image.save(buf, format="PNG", optimize=True)
-                out[number] = ("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), width, height)
+                uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+                out[number] = (uri, width, height)
             finally:
                 page.close()
     finally:
@@ -253,7 +261,8 @@ def _pages_html(images: dict[int, tuple[str, float, float]], boxes: dict[str, li
                 )
                 marks.append(f'<div class="box" data-ev="{ev_id}" data-page="{number}" style="{style}"></div>')
         out.append(
-            f'<div class="pdfpage" id="page-{number}" data-page="{number}" style="max-width:{width * _PAGE_SCALE:.0f}px">'
+            f'<div class="pdfpage" id="page-{number}" data-page="{number}" '
+            f'style="max-width:{width * _PAGE_SCALE:.0f}px">'
             f'<img alt="page {number}" src="{uri}"><span class="no">{number}</span>{"".join(marks)}</div>'
         )
     return f'<section id="pages">{"".join(out)}</section>'
@@ -293,9 +302,16 @@ def render_review(doc: Document, extraction: Extraction, pdf: bytes | None = Non
     meta = record.meta
     applications = ""
     if record.applications:
-        rows = APPLICATION_ROWS_SPLIT_OTHER if any(k.startswith("other_handling.") for k in record.applications) else APPLICATION_ROWS_SINGLE_OTHER
-        applications = _grid("三、收到和处理政府信息公开申请情况", "applications", rows, APPLICANT_COLUMNS, flat, extraction.evidence, ids)
-    review = _grid("四、政府信息公开行政复议、行政诉讼情况", "review_litigation", REVIEW_GROUPS, REVIEW_OUTCOMES, flat, extraction.evidence, ids)
+        split = any(k.startswith("other_handling.") for k in record.applications)
+        rows = APPLICATION_ROWS_SPLIT_OTHER if split else APPLICATION_ROWS_SINGLE_OTHER
+        applications = _grid(
+            "三、收到和处理政府信息公开申请情况", "applications", rows, APPLICANT_COLUMNS, flat,
+            extraction.evidence, ids,
+        )
+    review = _grid(
+        "四、政府信息公开行政复议、行政诉讼情况", "review_litigation", REVIEW_GROUPS, REVIEW_OUTCOMES, flat,
+        extraction.evidence, ids,
+    )
     claims = "".join(f"<li>{_esc(json.dumps(c.model_dump(), ensure_ascii=False))}</li>" for c in record.claims)
     title = f"{meta.agency or '（机关未识别）'} {meta.year or ''} · review"
     legend = (

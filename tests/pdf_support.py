@@ -48,6 +48,8 @@ class Grid:
     open_bottom: bool = False
     open_top: tuple[int, ...] = ()
     ruled: bool = True
+    three_line: bool = False  # no cell boxes: a rule above and below the table and under its first row
+
 
     def bottom(self) -> float:
         return self.top + sum(self.heights)
@@ -103,6 +105,9 @@ def _grid(c, g: Grid) -> None:
                 sides.append((x0, t1, x1, t1))
             for a, b, cc, d in sides:
                 c.line(a, A4_HEIGHT - b, cc, A4_HEIGHT - d)
+        if g.three_line and cell.col == 0:
+            for y in {ys[0], ys[1], ys[-1]}:
+                c.line(xs[0], A4_HEIGHT - y, xs[-1], A4_HEIGHT - y)
         c.setFont(FONT, g.size)
         if cell.vertical:
             n = len(cell.text)

@@ -71,6 +71,14 @@ def assert_tables_consistent(doc: Document) -> None:
                 assert cell.text == doc.text[cell.span.start : cell.span.end]
                 assert "\t" not in cell.text and "\n" not in cell.text
             assert "\t".join(c.text for c in row) in lines
+        # grid positions: every cell once, its spans covering slots no other cell covers, rows left to right
+        taken: set[tuple[int, int]] = set()
+        for row in table.rows:
+            assert [c.col for c in row] == sorted(c.col for c in row) and len({c.row for c in row}) == 1
+            for cell in row:
+                slots = {(cell.row + r, cell.col + c) for r in range(cell.rowspan) for c in range(cell.colspan)}
+                assert not slots & taken, cell
+                taken |= slots
 
 
 # --- the eval set: every report loads --------------------------------------------------
@@ -209,6 +217,11 @@ def test_html_table_chrome_and_script(tmp_path: Path) -> None:
     assert table.rows[0][1].colspan == 2
     assert table.rows[1][0].rowspan == 2
     assert doc.text[table.span.start : table.span.end].startswith("信息内容")
+    positions = [[(0, 0), (0, 1)], [(1, 0), (1, 1), (1, 2)], [(2, 1), (2, 2)]]
+    assert [[(c.row, c.col) for c in row] for row in table.rows] == positions
+    for cell in (c for row in table.rows for c in row):
+        assert cell.origin and cell.origin.startswith("html offset ")
+        assert doc.source.startswith("<td", int(cell.origin.removeprefix("html offset ")))
     # offsets point into the markup: the digit, the entity, the tag that made the tab
     assert doc.source[doc.offsets[doc.text.index("13")]] == "１"
     assert doc.source.startswith("&amp;", doc.offsets[doc.text.index("&")])
@@ -308,6 +321,9 @@ def test_docx_paragraphs_and_table(tmp_path: Path) -> None:
     (table,) = doc.tables
     assert [[c.text for c in r] for r in table.rows] == [["信息内容", "本年新制作数量"], ["规章", "13", "524"], ["", "7"]]
     assert table.rows[0][1].colspan == 2 and table.rows[1][0].rowspan == 2
+    positions = [[(0, 0), (0, 1)], [(1, 0), (1, 1), (1, 2)], [(2, 1), (2, 2)]]
+    assert [[(c.row, c.col) for c in row] for row in table.rows] == positions
+    assert [c.origin for c in table.rows[2]] == ["docx table 1 row 3 cell 2", "docx table 1 row 3 cell 3"]
     assert "２１" in doc.source  # the raw extracted text, before normalisation
     assert_map_sound(doc)
     assert_tables_consistent(doc)

@@ -8,11 +8,13 @@ The format comes from the file extension (.txt .md/.markdown .html/.htm .docx
 * ``html`` - the visible text, one line per block; data tables one line per
   row, cells separated by a tab, and a grid in ``Document.tables``.
 * ``docx`` - body paragraphs and tables in document order, tables as for HTML.
-* ``pdf`` - each page's text in reading order, ruled (or aligned) tables as
-  grids, continued tables joined, page headers/footers dropped; every line and
-  cell keeps its page and box (``Document.boxes``). A page without a text
-  layer is a scan: read by ``extractor.ocr`` (optional extra ``ocr``) into the
-  same lines and grids, each with the recogniser's confidence.
+* ``pdf`` - each page's text in reading order (``pdf_tree``: pages one at a
+  time; ``pdf_page``: lines and ruled tables; ``pdf_aligned``: tables without
+  rules; ``pdf_across``: continued tables, running headers/footers;
+  ``pdf_glyphs``: unmapped glyphs from pdfium); every line and cell keeps its
+  page and box (``Document.boxes``). A page without a text layer is a scan:
+  read by ``extractor.ocr`` (optional extra ``ocr``) into the same lines and
+  grids, each with the recogniser's confidence.
 * ``image`` - .png .jpg/.jpeg .tif/.tiff .bmp: scanned pages, read by OCR as above.
 
 Everything a user can get wrong (missing, empty, binary, image, scanned,

@@ -1,16 +1,18 @@
 """PDF: each page's text in reading order, with its tables as grids and every line's box.
 
-Pages are read one at a time (``pdf_page``) and released (``page.close()``), so
-a 300-page file needs the memory of one page plus the text. A page that cannot
-be read is skipped with a note in ``Document.problems``; a file where no page
-has a text layer is a scan and is refused with the OCR hint.
+Pages are read one at a time (``pdf_tree``, ``pdf_page``) and released
+(``page.close()``), so a 300-page file needs the memory of one page plus the
+text. A page that cannot be read is skipped with a note in
+``Document.problems``; a file where no page has a text layer is a scan and is
+refused with the OCR hint.
 
 The text view: each line of prose on its own line; each table row on its own
 line, cells separated by a tab (a cell covered by a row span from above is
 absent). A table continued on the next page (it ends its page, the next part
-starts the next one, and the next part's column rules are the first part's)
-is one table: its rows run on, and the page footer/header between them is
-gone. ``Document.source`` is this raw text before normalisation;
+starts the next one, and both parts agree on their column rules) is one
+table: its rows run on, and the page footer/header between them is gone.
+Running headers/footers (the same line in the margin of most pages) are
+dropped. ``Document.source`` is this raw text before normalisation;
 ``Document.boxes`` says where each of its lines and cells is printed.
 """
 
@@ -23,9 +25,11 @@ from extractor.document import SourceBox
 from extractor.errors import InputError
 from extractor.loading.base import Loaded, RawCell, RawTable, finish
 from extractor.loading.decoding import OCR_HINT
-from extractor.loading.pdf_page import PdfCell, PdfLine, PdfPage, PdfTable, read_page
+from extractor.loading.pdf_across import drop_running_lines, join_continued
+from extractor.loading.pdf_page import PdfLine, PdfPage, PdfTable, read_page
 
-_EDGE_MATCH = 3.0  # points: a column rule of the next part within this distance of one of the first part's
+_IMAGE_ONLY = "only an image (scanned?)"
+_OCR_PAGE_HINT = "reading it needs OCR (pip install 'extractor[ocr]')"
 
 
 def load_pdf(data: bytes, name: str) -> Loaded:
@@ -41,10 +45,12 @@ def load_pdf(data: bytes, name: str) -> Loaded:
             read = {p.number: p for p in ocr.read_pdf_pages(data, name, [n - 1 for n in scanned])}
             pages = [read.get(p.number, p) for p in pages]
             ocr_pages = [n for n in scanned if read[n].blocks]
-        elif not any(p.blocks for p in pages) and not (problems and len(problems) == count):
+            problems = [_after_ocr(note, ocr_pages) for note in problems]
+            problems = [note for note in problems if note]
+        elif pages and not any(p.blocks for p in pages):
             ocr.require(name)
     if not any(p.blocks for p in pages):
-        if problems and len(problems) == count:
+        if not pages:  # no page at all, or none that could be read
             raise InputError(
                 f"{name} is not a readable PDF (no page could be read); open it in a PDF viewer and re-save or print "
                 "it to a new PDF."
@@ -55,6 +61,16 @@ def load_pdf(data: bytes, name: str) -> Loaded:
             )
         raise InputError(f"{name} has no text layer (scanned images?); {OCR_HINT}.")
     return _assemble(pages, count, problems, ocr_pages)
+
+
+def _after_ocr(note: str, ocr_pages: list[int]) -> str:
+    """A loader note about an image-only page, once OCR has been run on it (empty: the page was read)."""
+    for n in ocr_pages:
+        if note.startswith(f"PDF page {n} has no text layer"):
+            return ""
+    if _IMAGE_ONLY in note:
+        return note.split(":")[0] + ", and OCR found no text on it"
+    return note
 
 
 def load_image(data: bytes, name: str) -> Loaded:
@@ -70,7 +86,7 @@ def load_image(data: bytes, name: str) -> Loaded:
 
 
 def _assemble(pages: list[PdfPage], count: int, problems: list[str], ocr_pages: list[int]) -> Loaded:
-    source, tables, boxes = _render(_join_continued(pages))
+    source, tables, boxes = _render(join_continued(drop_running_lines(pages)))
     text, offsets, grids = finish(source, tables)
     return Loaded(
         source=source, text=text, offsets=offsets, tables=grids, boxes=boxes, pages=count, problems=problems,
@@ -119,6 +135,8 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
                 if isinstance(page, Exception):
                     raise page
                 pages.append(read_page(page, number, glyphs.fix(page, number)))
+                if not pages[-1].blocks and page.images:
+                    problems.append(f"PDF page {number} has no text layer, {_IMAGE_ONLY}: {_OCR_PAGE_HINT}")
             except Exception as exc:  # a damaged page: skip it, read the rest
                 problems.append(f"PDF page {number} could not be read ({type(exc).__name__}); it was skipped")
             finally:
@@ -138,73 +156,6 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
             f"PDF fonts without a character map on page(s) {', '.join(map(str, glyphs.used))}: text taken from pdfium"
         )
     return pages, number, problems
-
-
-def _continues(first: PdfTable, nxt: PdfTable) -> bool:
-    """``nxt`` (first block of its page) goes on with ``first`` (last block of the page before): same column rules."""
-    edges = first.x_edges
-    if abs(nxt.x_edges[0] - edges[0]) > _EDGE_MATCH or abs(nxt.x_edges[-1] - edges[-1]) > _EDGE_MATCH:
-        return False
-    return all(any(abs(x - e) <= _EDGE_MATCH for e in edges) for x in nxt.x_edges)
-
-
-def _join_continued(pages: list[PdfPage]) -> list[PdfPage]:
-    """Join each table continued at the top of the next page to its first part (rows run on).
-
-    The joined table stays the last block of the first page and becomes the
-    first block of the next (so a third part can join it too); it is written once.
-    """
-    for prev, page in zip(pages, pages[1:], strict=False):
-        if not prev.blocks or not page.blocks or prev.number + 1 != page.number:
-            continue
-        first, nxt = prev.blocks[-1], page.blocks[0]
-        if not (isinstance(first, PdfTable) and isinstance(nxt, PdfTable) and _continues(first, nxt)):
-            continue
-        if _repeats_header(first, nxt):
-            nxt.cells = [c for c in nxt.cells if c.row > 0]
-        offset = first.nrows - min((c.row for c in nxt.cells), default=0)
-        column = [_nearest(first.x_edges, x) for x in nxt.x_edges]  # its columns in the first part's grid
-        for c in nxt.cells:
-            c.row += offset
-            c.col, c.colspan = column[c.col], max(1, column[c.col + c.colspan] - column[c.col])
-        first.cells.extend(_carry_over(first, nxt.cells, offset))
-        first.nrows = max((c.row + c.rowspan for c in first.cells), default=first.nrows)
-        first.pages.extend(nxt.pages)
-        page.blocks[0] = first
-    return pages
-
-
-def _carry_over(first: PdfTable, cells: list[PdfCell], start: int) -> list[PdfCell]:
-    """``cells`` of the next part, less those that only continue a cell cut by the page break.
-
-    A cell at the bottom of the first part (a vertical label, a group label
-    spanning rows) is cut by the break when the cell in the same columns at
-    the top of the next part is its empty rest, or when neither has a rule
-    drawn at the break: the two are one cell, which spans on (its text joined).
-    """
-    open_cells = {(c.col, c.colspan): c for c in first.cells if c.row + c.rowspan == first.nrows}
-    out: list[PdfCell] = []
-    for c in cells:
-        above = open_cells.get((c.col, c.colspan))
-        cut = above is not None and ((above.open_bottom and c.open_top) or (above.text and not c.text))
-        if c.row == start and above is not None and cut:
-            above.rowspan += c.rowspan
-            above.text += c.text
-            above.open_bottom = c.open_bottom
-            continue
-        out.append(c)
-    return out
-
-
-def _nearest(edges: list[float], x: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
-
-
-def _repeats_header(first: PdfTable, nxt: PdfTable) -> bool:
-    """The continued part starts with the first part's header row again."""
-    head = [c.text for c in first.row_cells(0)]
-    again = [c.text for c in nxt.row_cells(0)]
-    return bool(head) and any(head) and head == again
 
 
 def _render(pages: list[PdfPage]) -> tuple[str, list[RawTable], list[SourceBox]]:

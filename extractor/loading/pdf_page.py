@@ -11,8 +11,10 @@
 * **Tables without rules** are found by alignment: consecutive lines that
   break into the same columns at wide gaps (see ``pdf_aligned``).
 * **Cell text**: the lines inside a cell are joined (no space between Chinese
-  characters, one between words); a cell printed one character per line
-  (``自\\n然\\n人``) reads as one label.
+  characters or the two halves of a wrapped number, one between words); a
+  cell printed one character per line (``自\\n然\\n人``) reads as one label, and
+  so does text turned on its side (Word's vertical text direction).
+* Text drawn twice for "bold" reads once.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pdfplumber.utils import extract_text
-from pdfplumber.utils.text import chars_to_textmap
+from pdfplumber.utils.text import chars_to_textmap, dedupe_chars
 
 from extractor.document import Box
+from extractor.normalize import compact, normalize
 
 Char = dict[str, Any]
 
@@ -85,9 +88,7 @@ _EDGE_TOLERANCE = 2.0  # points: two rules closer than this are one
 
 
 def _compact(s: str) -> str:
-    import unicodedata
-
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+    return compact(normalize(s))
 
 
 def _lines(chars: list[Char]) -> list[dict[str, Any]]:
@@ -113,6 +114,17 @@ def drop_page_numbers(chars: list[Char], height: float) -> list[Char]:
         if _PAGE_NUMBER.fullmatch(_compact(line["text"])):
             drop.update(id(c) for c in line["chars"])
     return [c for c in chars if id(c) not in drop] if drop else chars
+
+
+def _once(chars: list[Char]) -> list[Char]:
+    """Each glyph once: "bold" printed as the same text drawn twice, a hair apart, reads as one."""
+    seen: set[tuple[str, int, int]] = set()
+    for c in chars:
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if key in seen:
+            return dedupe_chars(chars, tolerance=1)
+        seen.add(key)
+    return chars
 
 
 def _is_rule(obj: dict[str, Any]) -> bool:
@@ -189,13 +201,41 @@ def _line(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
     }
 
 
+def _rotated_lines(chars: list[Char]) -> list[str]:
+    """Text turned on its side (Word's vertical text direction): its columns, in reading order.
+
+    Turned counter-clockwise (the pen moves up the page) it reads bottom to
+    top, its lines left to right; turned clockwise, top to bottom, right to left.
+    """
+    up = sum(1 for c in chars if (c.get("matrix") or (1, 0))[1] > 0) * 2 > len(chars)
+    columns: list[list[Char]] = []
+    for c in sorted(chars, key=lambda c: (c["x0"] + c["x1"]) / 2):
+        middle = (c["x0"] + c["x1"]) / 2
+        if columns and middle - (columns[-1][-1]["x0"] + columns[-1][-1]["x1"]) / 2 <= (c["x1"] - c["x0"]) / 2:
+            columns[-1].append(c)
+        else:
+            columns.append([c])
+    if not up:
+        columns.reverse()
+    return ["".join(c["text"] for c in sorted(col, key=lambda c: c["top"], reverse=up)) for col in columns]
+
+
 def cell_text(chars: list[Char]) -> str:
-    """A cell's text: its lines joined; one character per line (a vertical label) reads as one word."""
-    lines = [ln.strip() for ln in extract_text(chars).split("\n")]
+    """A cell's text: its lines joined; one character per line (a vertical label) reads as one word.
+
+    Lines join without a space where either side is Chinese (wrapped text) or
+    both are digits (a number wrapped in a narrow column), with one otherwise.
+    """
+    rotated = [c for c in chars if not c.get("upright", True)]
+    if 2 * len(rotated) > len(chars):
+        lines = _rotated_lines(rotated)
+    else:
+        lines = [ln.strip() for ln in extract_text(chars).split("\n")]
     lines = [ln for ln in lines if ln]
     out = ""
     for ln in lines:
-        if out and not (_CJK.match(out[-1]) or _CJK.match(ln[0])):
+        wrapped = _CJK.match(out[-1:]) or _CJK.match(ln[0]) or (out[-1:].isdigit() and ln[0] in "0123456789.,")
+        if out and not wrapped:
             out += " "
         out += ln
     # justified Chinese labels come out spaced ("商 业 企 业"): a space between two Chinese characters is layout
@@ -255,7 +295,7 @@ def read_page(page: Any, number: int, chars: list[Char] | None = None) -> PdfPag
     from extractor.loading.pdf_aligned import aligned_tables
 
     height = float(page.height)
-    chars = drop_page_numbers(chars if chars is not None else page.chars, height)
+    chars = drop_page_numbers(_once(chars if chars is not None else page.chars), height)
     tables, rest = ruled_tables(page, number, chars)
     raw = _lines(rest)
     lines = [PdfLine(ln["text"], _box(number, ln)) for ln in raw]

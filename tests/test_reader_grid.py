@@ -462,3 +462,113 @@ def test_pre2019_table_continued_on_the_next_page() -> None:
     pre = read_document(doc, [], Meta(layout="pre2019", year=2013)).record.pre2019
     assert pre is not None
     assert pre.review.total == 0 and pre.litigation.total == 2  # the table's, read on the second page
+
+
+def test_table2_block_without_header_row_is_read_left_to_right_only_in_a_table2_grid() -> None:
+    rows: list[list[CellSpec]] = [
+        [("第二十条第(一)项", 1, 4)],
+        ["规章", "1", "0", "3"],
+        ["行政规范性文件", "4", "2", "9"],
+    ]
+    reading = read_tables(make_doc([rows]), [], "2021")
+    assert (reading.record.active_disclosure or {})["normative_documents"] == {"issued": 4, "repealed": 2, "in_force": 9}
+    assert any("read left to right" in p for p in reading.problems)
+    other = [["事项", "说明"], ["行政处罚", "12"], ["行政强制", "3"]]  # some other table of the report
+    reading = read_tables(make_doc([other]), [], "2021")
+    assert (reading.record.active_disclosure or {})["penalties"] == {"decisions": None}
+    assert reading.evidence["active_disclosure.penalties.decisions"].read_from == "text"
+
+
+def test_bare_other_leaf_under_the_other_handling_group() -> None:
+    """(六) printed as three rows whose last leaf is only 其他: the group cell spanning it says which row it is."""
+    rows = table3_rows(True, {"other_handling.other": [6, 0, 0, 0, 0, 0, 6]})
+    for row in rows:
+        for k, cell in enumerate(row):
+            if cell == "3.其他":
+                row[k] = "其他"
+    apps = _apps(read_tables(make_doc([rows]), [], "2021"))
+    assert apps["other_handling.other"]["natural_person"] == 6
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_cells_run_together_in_one_grid_cell(merged: bool) -> None:
+    """'4 0' in one cell: over two columns (a ruling the loader missed) or with the next column printing
+    no cell at all (explicit positions, as the PDF loader gives them), the numbers go to those columns
+    in order."""
+    rows = table3_rows(False, {"granted": [4, 0, 0, 0, 0, 0, 4]})
+    doc = make_doc([_place(rows)], explicit=True)
+    row = next(r for r in doc.tables[0].rows if any("予以公开" in c.text for c in r))
+    first = next(i for i, c in enumerate(row) if c.text == "4")
+    row[first].text = "4 0"
+    if merged:
+        row[first].colspan = 2
+    del row[first + 1]
+    apps = _apps(read_tables(doc, [], "2019"))
+    assert apps["granted"]["natural_person"] == 4 and apps["granted"]["commercial"] == 0
+    assert apps["granted"]["total"] == 4
+
+
+def _place(rows: list[list[CellSpec]]) -> list[list[CellSpec]]:
+    """The rows with explicit (row, col) positions, placed as the HTML rule places them."""
+    grid = Grid(make_doc([rows]).tables[0])
+    out: list[list[CellSpec]] = []
+    for r in range(grid.nrows):
+        out.append([(g.cell.text, g.rowspan, g.colspan, g.row, g.col) for g in grid.starting(r)])
+    return out
+
+
+def test_table2_row_missing_from_the_grid_is_read_from_the_text() -> None:
+    grid_part: list[list[CellSpec]] = [
+        [("第二十条第(一)项", 1, 4)],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "0", "1", "5"],
+        ["行政规范性文件", "12", "3", "40"],
+    ]
+    after = "\n第二十条第(五)项\n信息内容\t本年处理决定数量\n行政许可\t321\n"
+    doc = make_doc([grid_part])
+    doc = doc.model_copy(update={"text": doc.text + after, "source": doc.source + after,
+                                 "offsets": list(range(len(doc.text + after) + 1))})
+    reading = read_tables(doc, [], "2021")
+    ad = reading.record.active_disclosure or {}
+    assert ad["licensing"] == {"decisions": 321} and ad["normative_documents"]["in_force"] == 40
+    assert reading.evidence["active_disclosure.licensing.decisions"].read_from == "text"
+    assert reading.evidence["active_disclosure.regulations.in_force"].read_from == "grid"
+
+
+def test_table4_numbers_run_into_one_cell() -> None:
+    data: list[CellSpec] = [*nums([10, 1, 0, 0, 11, 0, 0, 0]), ("0 0", 1, 2), *nums([5, 0, 0, 0, 5])]
+    t4 = read_review_grid([Grid(make_doc([[*TABLE4_HEADER, data]]).tables[0])])
+    assert t4 is not None
+    assert t4.cells["litigation_direct.pending"].value == 0 and t4.cells["litigation_direct.total"].value == 0
+    assert t4.cells["litigation_after_review.upheld"].value == 5
+    assert t4.cells["review.total"].value == 11
+
+
+def test_table4_group_the_grid_ran_together_is_left_to_the_text() -> None:
+    """The litigation half of the grid came out as one cell (header and numbers run together): the
+    review group is still read from the grid, the other groups from the text (blank here)."""
+    rows: list[list[CellSpec]] = [
+        [("行政复议", 1, 5), ("行政诉讼未经复议直接起诉复议后起诉结果维持结果纠正总计 8 1 9", 3, 10)],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+        ["5", "", "", "2", "7"],
+    ]
+    reading = read_tables(make_doc([rows]), [], "2019")
+    t4 = {g: o.model_dump() for g, o in (reading.record.review_litigation or {}).items()}
+    assert t4["review"] == {"upheld": 5, "corrected": None, "other": None, "pending": 2, "total": 7}
+    assert t4["litigation_direct"] == dict.fromkeys(t4["litigation_direct"])
+    assert reading.evidence["review_litigation.review.total"].read_from == "grid"
+
+
+def test_table4_groups_in_two_grids() -> None:
+    review: list[list[CellSpec]] = [[("行政复议", 1, 5)], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+                                    nums([1, 0, 0, 0, 1])]
+    litigation: list[list[CellSpec]] = [
+        [("行政诉讼", 1, 10)],
+        [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+        nums([0, 2, 0, 0, 2, 3, 0, 0, 0, 3]),
+    ]
+    t4 = read_review_grid([Grid(t, i) for i, t in enumerate(make_doc([review, litigation]).tables)])
+    assert t4 is not None and t4.grids == [0, 1] and not t4.missing_rows
+    assert t4.cells["review.total"].value == 1
+    assert t4.cells["litigation_direct.corrected"].value == 2 and t4.cells["litigation_after_review.total"].value == 3

@@ -131,7 +131,7 @@ def scan(text: str, start: int, end: int, anchors: Mapping[str, Sequence[str]]) 
         return [label_at[s] for s in label_starts[i:j]]
 
     prev_numeric_line = -2
-    for li, (line, ls) in enumerate(zip(lines, line_starts)):
+    for li, (line, ls) in enumerate(zip(lines, line_starts, strict=True)):
         le = ls + len(line)
         if MD_RULE_RE.match(line) and "-" in line and not RUN_RE.search(line.replace("-", " ")):
             continue
@@ -222,7 +222,7 @@ def _blank_cells_from_gaps(text: str, items: list[Item]) -> list[Item]:
     if len(lone) < 3:
         return items
     gaps = []
-    for a, b in zip(lone, lone[1:]):
+    for a, b in zip(lone, lone[1:], strict=False):
         between = text[a.span.end : b.span.start]
         if between.strip():
             continue
@@ -237,7 +237,7 @@ def _blank_cells_from_gaps(text: str, items: list[Item]) -> list[Item]:
             between = text[prev.span.end : it.span.start]
             if not between.strip():
                 n_blank = (between.count("\n") - unit_gap) // unit_gap
-                for k in range(n_blank):
+                for _ in range(n_blank):
                     pos = prev.span.end + 1
                     out.append(Item(kind="blank", span=Span(start=pos, end=pos), unit=-1, explicit=True, unit_kind="lines"))
         if it.kind == "num":

@@ -8,7 +8,8 @@ by the HTML rule: a cell takes the next position its row has free) so that a
 reader can ask what covers any position, and classifies each cell's text
 once: a number (``numbers.parse_number``, unit suffix kept apart), a blank
 (empty or a dash: a blank is never 0), several numbers in one cell (the grid
-ran two cells together: undecided), or words (a label). Labels are compared
+ran cells together: undecided unless ``Grid.run_together`` can place them),
+or words (a label). Labels are compared
 without whitespace, so a header printed one character per line
 (``自\\n然\\n人``) reads as one word.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from extractor.document import Table, TableCell
@@ -26,7 +27,7 @@ from extractor.numbers import Number, parse_number
 
 CellKind = Literal["num", "blank", "multi", "text"]
 
-BLANK_MARKS = frozenset({"", "-", "/", "—", "--", "——", "－", "\\", "–", "―", "/ "})
+BLANK_MARKS = frozenset({"", "-", "/", "—", "--", "——", "－", "\\", "–", "―"})
 # A cell holding one number, maybe with its unit: '12', '-18', '1,295', '73802895.90元', '7730.28'.
 _NUMBER_CELL = re.compile(
     r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|亿元|元|人次|件|个|项|条|次|宗|起|家|份|人)?"
@@ -107,6 +108,9 @@ class Grid:
                         occupied.add((top + dr, left + dc))
                         self._at.setdefault((top + dr, left + dc), placed)
                 c = left + placed.colspan
+        self._starting: dict[int, list[GridCell]] = {}
+        for g in sorted(self.cells, key=lambda g: (g.row, g.col)):
+            self._starting.setdefault(g.row, []).append(g)
         self.nrows = max((g.row + g.rowspan for g in self.cells), default=0)
         self.ncols = max((g.col + g.colspan for g in self.cells), default=0)
 
@@ -125,7 +129,29 @@ class Grid:
 
     def starting(self, r: int) -> list[GridCell]:
         """The cells whose top row is ``r``, left to right."""
-        return sorted((g for g in self.cells if g.row == r), key=lambda g: g.col)
+        return list(self._starting.get(r, ()))
+
+    def run_together(self, g: GridCell) -> list[GridCell] | None:
+        """The cells a grid ran into ``g`` ('4 0': several numbers in one cell), one per column, or None.
+
+        Only where the columns the numbers need hold nothing else: ``g`` covers
+        them (a ruling the loader missed) or they print no cell at all (an
+        aligned table whose gap was too narrow). The numbers go to those
+        columns in printed order; each keeps the span of the whole cell.
+        """
+        if g.kind != "multi":
+            return None
+        tokens = unicodedata.normalize("NFKC", g.cell.text).translate(_MINUS).split()
+        cols = range(g.col, g.col + len(tokens))
+        if cols.stop > self.ncols or any(self._at.get((g.row, c)) not in (None, g) for c in cols):
+            return None
+        parsed = [classify(t) for t in tokens]
+        if any(kind != "num" for kind, _, _ in parsed):
+            return None
+        return [
+            replace(g, col=c, colspan=1, label=compact(t), kind="num", value=v, unit=u)
+            for c, t, (_, v, u) in zip(cols, tokens, parsed, strict=True)
+        ]
 
     def above(self, r: int, c: int) -> Iterator[GridCell]:
         """The distinct label cells above position (r, c), nearest first."""
@@ -143,7 +169,7 @@ def grids_of(tables: Sequence[Table]) -> list[Grid]:
     return [Grid(t, i) for i, t in enumerate(tables)]
 
 
-def row_label(grid: Grid, r: int, match: Callable[[str], str | None], before_col: int | None = None) -> tuple[str, GridCell] | None:
+def row_label(grid: Grid, r: int, match: Callable[[str], str | None]) -> tuple[str, GridCell] | None:
     """The row key of row ``r``: the rightmost label cell starting in this row that ``match`` recognises.
 
     Cells that merely continue from a row above (a group label such as
@@ -152,7 +178,7 @@ def row_label(grid: Grid, r: int, match: Callable[[str], str | None], before_col
     (``（六）其他处理`` over ``1.申请人无正当理由…`` when (六) is printed as three rows).
     """
     for g in reversed(grid.starting(r)):
-        if g.kind != "text" or (before_col is not None and g.col >= before_col):
+        if g.kind != "text":
             continue
         key = match(g.label)
         if key is not None:

@@ -12,11 +12,19 @@ source's arithmetic, reported by the checker); the problem lines say so.
 
 A table may be split over several grids (continued on the next page, or
 one grid per 第二十条 block): rows are collected from every grid that holds
-the table's labels, and a grid without a header row takes the column map of
-the grid before it with the same number of columns.
+the table's labels. A table-三 grid without (all of) its header takes the
+column map of the grid before it, counted from the right (its seven value
+columns are the rightmost), or, failing that, the template's column order
+where the named columns fit it; a table-四 cell without its group or outcome
+takes the labels printed over it, at the same x, at the end of the grid
+before (PDF boxes). A label wrapped over two printed lines (tables found by
+alignment: one grid row per line) takes the numbers of the adjacent line
+that has no label of its own; a glyph the PDF could not map (U+FFFD) may be
+any one character of a label.
 
 Each reader returns ``None`` when the grids do not hold its table, and the
-caller then reads that table from the text.
+caller then reads that table from the text; rows of a grid-read table that
+no grid prints may still come from the text (``tables._rows_from_text``).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from pydantic import Field
 
 from extractor.identities import application_identities, group_sum
 from extractor.reader.grid import Grid, GridCell, row_label
-from extractor.reader.table2 import AD_ROW_ANCHORS
+from extractor.reader.table2 import AD_BLOCK, AD_ROW_ANCHORS
 from extractor.reader.table3 import ROW_ANCHORS
 from extractor.reader.tablecells import Cell, TableResult
 from extractor.record import (
@@ -217,13 +225,26 @@ def _values_row(grid: Grid, r: int, cmap: Mapping[str, int], taken: set[int]) ->
     return None
 
 
+_OTHER_LEAF = re.compile(r"^(?:3[.、])?其[他它]$")
+
+
+def _app_row_label(grid: Grid, r: int) -> tuple[str, GridCell] | None:
+    """A table-三 row label; a bare 其他 is row (六)3 when the (六)其他处理 group cell spans its row."""
+    hit = row_label(grid, r, _APP_ROW)
+    if hit is not None:
+        return hit
+    own = [g for g in grid.starting(r) if g.kind == "text" and _OTHER_LEAF.match(g.label)]
+    group = [g for g in grid.row(r) if g.rowspan > 1 and g.kind == "text" and _APP_ROW(g.label) == "other_handling"]
+    return ("other_handling.other", own[-1]) if own and group and group[0].col < own[-1].col else None
+
+
 def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | None:
     """Table 三 from the grids that print its rows; None when no grid does."""
     result = GridTable()
     rows: dict[str, tuple[Grid, int, dict[str, int]]] = {}
     last_map: tuple[int, dict[str, int]] | None = None
     for grid in grids:
-        labelled = [(r, hit) for r in range(grid.nrows) if (hit := row_label(grid, r, _APP_ROW)) is not None]
+        labelled = [(r, hit) for r in range(grid.nrows) if (hit := _app_row_label(grid, r)) is not None]
         if len({key for _, (key, _) in labelled}) < 2:
             header_only = _column_map(grid, grid.nrows, _app_column, len(APPLICANT_COLUMNS)) if not labelled else None
             if header_only is not None:
@@ -268,10 +289,14 @@ def read_applications_grid(grids: Sequence[Grid], layout: str) -> GridTable | No
                 result.cells[f"{key}.{col}"] = Cell(note="table 三 grid: row not printed")
             continue
         grid, r, cmap = rows[key]
+        spread = {v.col: v for c in cmap.values() if (g := grid.at(r, c)) is not None and g.col == c
+                  for v in grid.run_together(g) or ()}
         for col in APPLICANT_COLUMNS:
-            g = grid.at(r, cmap[col])
+            g = spread.get(cmap[col]) or grid.at(r, cmap[col])
             cell, problem = _cell_of(g, "table 三 grid")
-            if g is not None and g.colspan > 1 and g.col != cmap[col]:
+            if cmap[col] in spread:
+                cell = cell.model_copy(update={"note": "table 三 grid: several numbers printed in one cell, one per column"})
+            elif g is not None and g.colspan > 1 and g.col != cmap[col]:
                 cell, problem = Cell(note="table 三 grid: cell merged with the column before"), "cell merged with the column before; left blank"
             if problem:
                 result.problems.append(f"applications.{key}.{col}: {problem}")
@@ -309,6 +334,14 @@ def _ad_column(label: str, cols: Sequence[str]) -> str | None:
     return None
 
 
+_AD_GRID_MARK = re.compile(AD_BLOCK + "|信息内容")
+
+
+def _is_table2_grid(grid: Grid) -> bool:
+    """The grid prints table 二's own words (a 第二十条 block title or its 信息内容 header)."""
+    return any(g.kind == "text" and _AD_GRID_MARK.search(g.label) for g in grid.cells)
+
+
 def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable | None:
     """Table 二 from the grids that print its rows; None when no grid does.
 
@@ -343,10 +376,11 @@ def read_active_disclosure_grid(grids: Sequence[Grid], layout: str) -> GridTable
                     named[col] = (g, header.label if header is not None else None)
             if len(named) < len(cols):
                 values = [g for g in cells if g.kind != "text"]
-                if len(values) == len(cols) and not named:
+                if len(values) == len(cols) and not named and _is_table2_grid(grid):
                     named = {c: (g, None) for c, g in zip(cols, values, strict=True)}
                     result.problems.append(f"active_disclosure.{key}: no header names its columns; read left to right")
-            found[key] = named
+            if named:  # a row whose cells no table-二 header names belongs to some other table
+                found[key] = named
     if not found:
         return None
     for key, cols_spec in spec.items():
@@ -422,50 +456,74 @@ def _labels_above_on_page(previous: Grid, g: GridCell) -> list[str]:
     return [h.label for h in sorted(over, key=lambda h: -h.row)]
 
 
+def _review_cells(grids: Sequence[Grid], i: int) -> dict[tuple[str, str], list[GridCell]]:
+    """The cells of grid ``i`` by the (group, outcome) their labels name."""
+    grid = grids[i]
+    by_key: dict[tuple[str, str], list[GridCell]] = {}
+    for g in (v for g in grid.cells for v in (grid.run_together(g) or [g])):
+        if not g.is_value and g.kind != "multi":
+            continue
+        labels = [h.label for h in grid.above(g.row, g.col)]
+        left = [h.label for h in reversed(grid.row(g.row)) if h.col < g.col and h.kind == "text"]
+        key = _review_key(labels + left)
+        if key is None and i > 0:
+            key = _review_key(labels + left + _labels_above_on_page(grids[i - 1], g))
+        if key is not None:
+            by_key.setdefault(key, []).append(g)
+    return by_key
+
+
 def read_review_grid(grids: Sequence[Grid]) -> GridTable | None:
-    """Table 四 from the grid whose headers name its fifteen cells; None when no grid does.
+    """Table 四 from the grids whose headers name its cells; None when no grid names one group whole.
 
     A cell's group and outcome come from the label cells above it and to its
     left, so a header three rows deep (行政诉讼 › 未经复议直接起诉 › 结果维持)
-    and a table printed with the groups as rows read alike. Where several
-    rows are named the same (a data row and an empty row below it), the row
-    with numbers wins; two numbers for one cell leave it undecided.
+    and a table printed with the groups as rows read alike. Each group comes
+    from the first grid that names it whole and prints a number in it; the
+    groups no grid names are left to the text (``missing_rows``). Where
+    several rows are named the same (a data row and an empty row below it),
+    the row with numbers wins; two numbers for one cell leave it undecided.
     """
-    want = len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES)
+    taken: dict[str, dict[str, list[GridCell]]] = {}
+    result = GridTable()
     for i, grid in enumerate(grids):
-        by_key: dict[tuple[str, str], list[GridCell]] = {}
-        for g in grid.cells:
-            if not g.is_value and g.kind != "multi":
+        by_key = _review_cells(grids, i)
+        for group in REVIEW_GROUPS:
+            cands = {o: by_key.get((group, o), []) for o in REVIEW_OUTCOMES}
+            if group in taken or not all(cands.values()):
                 continue
-            labels = [h.label for h in grid.above(g.row, g.col)]
-            left = [h.label for h in reversed(grid.row(g.row)) if h.col < g.col and h.kind == "text"]
-            key = _review_key(labels + left)
-            if key is None and i > 0:
-                key = _review_key(labels + left + _labels_above_on_page(grids[i - 1], g))
-            if key is not None:
-                by_key.setdefault(key, []).append(g)
-        if len(by_key) < want or not any(g.kind == "num" for cells in by_key.values() for g in cells):
-            continue
-        result = GridTable(grids=[grid.index])
-        for group in REVIEW_GROUPS:
+            if any(c.kind == "num" for cs in cands.values() for c in cs):
+                taken[group] = cands
+                if grid.index not in result.grids:
+                    result.grids.append(grid.index)
+        if len(taken) == len(REVIEW_GROUPS):
+            break
+    if not taken:
+        return None
+    for group in REVIEW_GROUPS:
+        if group not in taken:
+            # a group whose cells no grid names (its part of the grid ran together, say)
+            result.missing_rows.append(group)
+            result.problems.append(f"review_litigation.{group}: not named by the grid's headers")
             for outcome in REVIEW_OUTCOMES:
-                cands = by_key[(group, outcome)]
-                printed = [g for g in cands if g.kind != "blank"]
-                if len(printed) > 1:
-                    result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: two cells for one position")
-                    result.problems.append(f"review_litigation.{group}.{outcome}: two rows of the grid give it; left blank")
-                    continue
-                cell, problem = _cell_of(printed[0] if printed else cands[0], "table 四 grid")
-                if problem:
-                    result.problems.append(f"review_litigation.{group}.{outcome}: {problem}")
-                result.cells[f"{group}.{outcome}"] = cell
-        table = {g: {o: _num(result.cells[f"{g}.{o}"].value) for o in REVIEW_OUTCOMES} for g in REVIEW_GROUPS}
-        for group in REVIEW_GROUPS:
-            res = group_sum(table, group)
-            if res.fails:
-                result.problems.append(f"review_litigation.{group}: total {res.stated} ≠ {res.computed} as printed; kept")
-        return result
-    return None
+                result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: group not in the grid")
+            continue
+        for outcome, found in taken[group].items():
+            printed = [g for g in found if g.kind != "blank"]
+            if len(printed) > 1:
+                result.cells[f"{group}.{outcome}"] = Cell(note="table 四 grid: two cells for one position")
+                result.problems.append(f"review_litigation.{group}.{outcome}: two rows of the grid give it; left blank")
+                continue
+            cell, problem = _cell_of(printed[0] if printed else found[0], "table 四 grid")
+            if problem:
+                result.problems.append(f"review_litigation.{group}.{outcome}: {problem}")
+            result.cells[f"{group}.{outcome}"] = cell
+    table = {g: {o: _num(result.cells[f"{g}.{o}"].value) for o in REVIEW_OUTCOMES} for g in taken}
+    for group in taken:
+        res = group_sum(table, group)
+        if res.fails:
+            result.problems.append(f"review_litigation.{group}: total {res.stated} ≠ {res.computed} as printed; kept")
+    return result
 
 
 def _num(value: Number | str | None) -> Number | None:

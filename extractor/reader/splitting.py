@@ -77,7 +77,7 @@ def split_run(run: Run, n: int) -> list[list[Piece]]:
     for cut in _cuts(run.text, n):
         bounds = (0, *cut, len(run.text))
         pieces = []
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in zip(bounds, bounds[1:], strict=False):
             raw = run.text[a:b]
             value = parse_number(raw)
             assert value is not None
@@ -129,7 +129,7 @@ def place(pieces: Sequence[Piece], n: int, required: Sequence[int] = ()) -> Iter
         if any(r not in slots for r in required):
             continue
         row: list[Piece | None] = [None] * n
-        for slot, piece in zip(slots, pieces):
+        for slot, piece in zip(slots, pieces, strict=False):
             row[slot] = piece
         yield row
 

@@ -221,7 +221,7 @@ def _remarked_cells(text: str, items: Sequence[Item], content: Mapping[str, list
     if not loose or len(loose) != len(short):
         return {}
     out: dict[str, tuple[Piece, int | None]] = {}
-    for row, m in zip(short, loose):
+    for row, m in zip(short, loose, strict=True):
         col = next((c for c, pattern in _REMARK_COLUMN_2021 if pattern.search(m.group(2))), None)
         piece = Piece(value=int(m.group(1)), text=m.group(1), span=Span(start=m.start(1), end=m.end(1)))
         out[row] = (piece, col)

@@ -191,7 +191,7 @@ def _joint(cands: dict[str, list[Row]], row_keys: Sequence[str]) -> dict[str, li
     best_failed = None
     for combo in itertools.product(*(cands[k] for k in multi)):
         vals = dict(fixed)
-        vals.update({k: [value_of(p) for p in r] for k, r in zip(multi, combo)})
+        vals.update({k: [value_of(p) for p in r] for k, r in zip(multi, combo, strict=True)})
         _, failed = _app_checks(vals, row_keys)
         if best_failed is None or failed < best_failed:
             best, best_failed = [combo], failed
@@ -369,7 +369,7 @@ def _decode_by_position(items: Sequence[Item], layout: str) -> list[_Decoding]:
         if split and layout == "2019":
             continue
         row_keys = layout_rows(layout, split)
-        cands = {k: [[piece_of(it) for it in r]] for k, r in zip(row_keys, rows)}
+        cands = {k: [[piece_of(it) for it in r]] for k, r in zip(row_keys, rows, strict=False)}
         dec = _Decoding(name="by position", row_keys=row_keys, cands=cands)
         if orphans:
             _place_orphan(dec, orphans[0])

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from extractor.document import Document
-from extractor.identities import application_identities
+from extractor.identities import application_identities, review_identities
 from extractor.reader.cellstream import flexible
 from extractor.reader.grid import grids_of
 from extractor.reader.gridtables import (
@@ -153,10 +153,10 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
     g2 = read_active_disclosure_grid(grids, layout) if grids else None
     t2: TableResult = g2 if g2 is not None else read_active_disclosure(text, *regions["active_disclosure"], layout)
     spec = active_disclosure_spec(layout)
-    reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
     if g2 is not None and g2.missing_rows:
         text2 = read_active_disclosure(text, *regions["active_disclosure"], layout)
         _rows_from_text(g2, text2, {r: list(spec[r]) for r in g2.missing_rows}, "active_disclosure", None)
+    reading.record.active_disclosure = {g: {c: t2.cells.get(f"{g}.{c}", Cell()).value for c in cols} for g, cols in spec.items()}
     _add_evidence(reading, "active_disclosure", t2, [f"{g}.{c}" for g, cols in spec.items() for c in cols], _how(g2))
 
     g3 = read_applications_grid(grids, layout) if grids else None
@@ -177,6 +177,9 @@ def read_tables(doc: Document, sections: Sequence[Section], layout: str) -> Read
 
     g4 = read_review_grid(grids) if grids else None
     t4: TableResult = g4 if g4 is not None else read_review(text, *regions["review_litigation"])
+    if g4 is not None and g4.missing_rows:
+        text4 = read_review(text, *regions["review_litigation"])
+        _rows_from_text(g4, text4, {g: list(OUTCOMES) for g in g4.missing_rows}, "review_litigation", _group_sums_hold)
     reading.record.review_litigation = {
         g: CaseOutcomes(**{o: _int(t4.cells.get(f"{g}.{o}", Cell()).value) for o in OUTCOMES}) for g in GROUPS
     }
@@ -218,6 +221,12 @@ def _app_identities_hold(grid: GridTable, paths: set[str]) -> bool:
         k: {c: _int(grid.cells.get(f"{k}.{c}", Cell()).value) for c in COLUMNS} for k in grid.row_keys
     }
     return not any(res.fails and paths & set(res.paths) for res in application_identities(table))
+
+
+def _group_sums_hold(grid: GridTable, paths: set[str]) -> bool:
+    """Table 四: the group sum of every group among ``paths`` holds (or cannot be checked)."""
+    table = {g: {o: _int(grid.cells.get(f"{g}.{o}", Cell()).value) for o in OUTCOMES} for g in GROUPS}
+    return not any(res.fails and paths & set(res.paths) for res in review_identities(table))
 
 
 def _how(grid_result: TableResult | None) -> ReadFrom:

@@ -336,3 +336,14 @@ def test_a_red_seal_is_taken_off_the_page() -> None:
     assert (cleaned[ring == 0] == page[ring == 0]).all()  # the text is untouched outside the ring
     assert (cleaned[ring > 0] == 255).all()  # the ring is gone
     assert drop_red(page) is page
+
+
+def test_a_word_run_across_narrow_columns_is_cut_at_the_rules() -> None:
+    """Headers of narrow columns (结果/维持, 结果/纠正 …) that the detector read as one line are split by character."""
+    scan = _ruled_scan()
+    chars = [(160.0, 140.0, 168.0, 150.0), (170.0, 140.0, 178.0, 150.0), (260.0, 140.0, 268.0, 150.0),
+             (270.0, 140.0, 278.0, 150.0)]
+    wide = Word(text="1234", confidence=0.9, x0=160, top=140, x1=278, bottom=150, chars=chars)
+    words = [w for w in scan.words if w.text not in ("12", "0")] + [wide]
+    doc = _doc_of([scan.model_copy(update={"words": words})])
+    assert doc.text.splitlines()[2] == "申请\t12\t34"

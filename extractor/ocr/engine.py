@@ -21,7 +21,7 @@ INSTALL_HINT = "pip install 'extractor[ocr]'"
 # a low-confidence digit is worth); below it the recogniser's reading is noise.
 MIN_SCORE = 0.3
 SURE = 0.97  # a number the page-wide reading is this sure of is not read again cell by cell
-SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v4|deskew|nored|sure0.97|short"
+SETTINGS = f"rapidocr-1.4|det+rec|score>={MIN_SCORE}|lines-v5|deskew|nored|sure0.97|short|split|textline"
 
 _local = threading.local()
 
@@ -56,16 +56,30 @@ def _engine() -> Any:
 
 def recognise(image: Any) -> list[Word]:
     """Text boxes of a BGR/gray image array, in pixels: text, confidence and the box around its corners."""
-    result, _ = _engine()(image, use_cls=False)
+    result, _ = _engine()(image, use_cls=False, return_word_box=True, text_score=MIN_SCORE, box_thresh=0.5,
+                          unclip_ratio=1.6)
     words: list[Word] = []
-    for points, text, score in result or []:
+    for item in result or []:
+        points, text, score = item[0], str(item[1]), item[2]
         xs = [float(p[0]) for p in points]
         ys = [float(p[1]) for p in points]
-        text = str(text).strip()
+        chars = [_bounds(q) for q in item[3]] if len(item) > 3 and item[3] else None
+        if chars is not None and len(chars) != len(text):
+            chars = None  # boxes that do not match the characters one to one are no use
+        lead = len(text) - len(text.lstrip())
+        text = text.strip()
+        if chars is not None:
+            chars = chars[lead : lead + len(text)]
         if text:
             box = {"x0": min(xs), "top": min(ys), "x1": max(xs), "bottom": max(ys)}
-            words.append(Word(text=text, confidence=round(float(score), 4), **box))
+            words.append(Word(text=text, confidence=round(float(score), 4), chars=chars, **box))
     return words
+
+
+def _bounds(points: Any) -> tuple[float, float, float, float]:
+    xs = [float(p[0]) for p in points]
+    ys = [float(p[1]) for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
 
 
 def ruling_lines(image: Any, min_length: int) -> tuple[list[Segment], list[Segment]]:
@@ -177,11 +191,15 @@ def scan_image(image: Any, scale: float, min_line: int) -> PageScan:
     image = deskew(drop_red(image), min_line)
     h, w = image.shape[:2]
     words = recognise(image)
+    if words:  # a rule is longer than the strokes of the page's own text, however large it is printed
+        heights = sorted(w.bottom - w.top for w in words)
+        min_line = max(min_line, round(1.3 * heights[len(heights) // 2]))
     horizontal, vertical = ruling_lines(image, min_line)
     words = reread_cells(image, PageScan(width=w, height=h, words=words, horizontal=horizontal, vertical=vertical))
 
     def word(wd: Word) -> Word:
-        return Word(text=wd.text, confidence=wd.confidence, x0=wd.x0 / scale, top=wd.top / scale,
+        chars = [(a / scale, b / scale, c / scale, d / scale) for a, b, c, d in wd.chars] if wd.chars else None
+        return Word(text=wd.text, confidence=wd.confidence, chars=chars, x0=wd.x0 / scale, top=wd.top / scale,
                     x1=wd.x1 / scale, bottom=wd.bottom / scale)
 
     def seg(s: Segment) -> Segment:

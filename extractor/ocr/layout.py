@@ -237,10 +237,37 @@ def _cut(ys: list[float], xs: list[float], hs: list[Segment], vs: list[Segment],
     return Grid(cells=cells, xs=xs, top=ys[0], bottom=ys[-1], x0=xs[0], x1=xs[-1], nrows=nr)
 
 
+def _split(grids: Sequence[Grid], w: Word) -> list[Word]:
+    """A word the detector ran across cell rules (a header of narrow columns), cut at the rules by its characters."""
+    if not w.chars or len(w.chars) < 2:
+        return [w]
+    for g in grids:
+        if not (g.x0 <= w.cx <= g.x1 and g.top <= w.cy <= g.bottom):
+            continue
+        owner = [min(range(len(g.cells)), key=lambda i: _distance(g.cells[i], (a + c) / 2, (b + d) / 2))
+                 for a, b, c, d in w.chars]
+        if len(set(owner)) == 1:
+            return [w]
+        parts: list[Word] = []
+        start = 0
+        for k in range(1, len(owner) + 1):
+            if k == len(owner) or owner[k] != owner[start]:
+                text = w.text[start:k].strip()
+                boxes = w.chars[start:k]
+                if text:
+                    parts.append(Word(
+                        text=text, confidence=w.confidence, chars=boxes, x0=min(b[0] for b in boxes),
+                        top=min(b[1] for b in boxes), x1=max(b[2] for b in boxes), bottom=max(b[3] for b in boxes),
+                    ))
+                start = k
+        return parts
+    return [w]
+
+
 def place_words(grids: Sequence[Grid], words: Sequence[Word], tol: float) -> list[Word]:
     """Put each word into the grid cell holding its centre; return the words outside every table."""
     rest: list[Word] = []
-    for w in words:
+    for w in (part for word in words for part in _split(grids, word)):
         for g in grids:
             if g.x0 - tol <= w.cx <= g.x1 + tol and g.top - tol <= w.cy <= g.bottom + tol:
                 cell = min(g.cells, key=lambda c: _distance(c, w.cx, w.cy))

@@ -14,6 +14,7 @@ class Word(BaseModel):
     top: float
     x1: float
     bottom: float
+    chars: list[tuple[float, float, float, float]] | None = None  # each character's box (x0, top, x1, bottom)
 
     @property
     def cx(self) -> float:

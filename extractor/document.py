@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-Format = Literal["txt", "md", "html", "docx", "pdf"]
+Format = Literal["txt", "md", "html", "docx", "pdf", "image"]
 
 
 class Span(BaseModel):
@@ -77,6 +77,7 @@ class SourceBox(BaseModel):
     start: int
     end: int
     box: Box
+    confidence: float | None = None  # OCR only: the recogniser's confidence in that text
 
 
 class Document(BaseModel):
@@ -93,6 +94,7 @@ class Document(BaseModel):
     boxes: list[SourceBox] = Field(default_factory=list, repr=False)
     pages: int | None = None  # PDF: pages in the file (read or skipped)
     problems: list[str] = Field(default_factory=list)  # what loading had to skip (a damaged PDF page …)
+    ocr_pages: list[int] = Field(default_factory=list)  # pages read by OCR (a scan); their boxes carry a confidence
     _box_starts: list[int] | None = PrivateAttr(default=None)
 
     def to_source(self, span: Span) -> Span:

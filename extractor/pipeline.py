@@ -100,6 +100,11 @@ def extract_document(
         record, evidence = llm.record, llm.evidence  # type: ignore[union-attr]
     if record.meta.kind == "work_summary":
         record, evidence = _without_tables(record, evidence)
+    ocr_problems: list[str] = []
+    if doc.ocr_pages:  # a scan: doubtful OCR digits that break an identity are blanked, not kept as the source's error
+        from extractor.ocr.confidence import guard_doubtful
+
+        record, evidence, ocr_problems = guard_doubtful(doc, record, evidence)
     evidence = {
         path: ev.model_copy(update={"source_span": doc.to_source(ev.span), "boxes": doc.to_boxes(ev.span)})
         if ev.span is not None
@@ -113,7 +118,7 @@ def extract_document(
     run = run.model_copy(
         update={"extractor_version": __version__, "input_path": input_path, "input_sha256": doc.sha256}
     )
-    problems = [*doc.problems, *(reader.problems if reader else []), *(llm.problems if llm else [])]
+    problems = [*doc.problems, *(reader.problems if reader else []), *(llm.problems if llm else []), *ocr_problems]
     return Extraction(record=record, evidence=evidence, findings=findings, problems=problems, run=run)
 
 

@@ -57,10 +57,10 @@ def test_review_page_goes_to_the_current_directory_and_batches_skip_it(tmp_path:
     assert _cli("review", str(inputs / REPORT.name), cwd=tmp_path).returncode == 0
     assert (tmp_path / f"{REPORT.stem}.review.html").is_file() and not list(inputs.glob("*.review.html"))
     (inputs / "old.review.html").write_text((tmp_path / f"{REPORT.stem}.review.html").read_text(encoding="utf-8"))
-    (inputs / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (inputs / "table.csv").write_text("a,b\n1,2\n")
     done = _cli("extract", str(inputs), "--out", str(tmp_path / "out"))
     assert done.returncode == 0 and "1 files" in done.stderr, done.stderr
-    assert "1 other files ignored" in done.stderr  # the .png; the old review page is neither read nor counted
+    assert "1 other files ignored" in done.stderr  # the .csv; the old review page is neither read nor counted
 
 
 def test_export_format_and_extension_must_agree(tmp_path: Path) -> None:

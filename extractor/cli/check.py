@@ -45,7 +45,8 @@ def _print_table(findings: list[Finding], label: str) -> None:
 def check(
     file: Path | None = typer.Argument(
         None,
-        help="A report (.txt .md .html .docx .pdf), or a record JSON from `extractor extract` or a gold file.",
+        help="A report (.txt .md .html .docx .pdf, or a scan with the ocr extra), or a record JSON from "
+        "`extractor extract` or a gold file.",
         show_default=False,
     ),
     report: Path | None = typer.Option(
@@ -81,6 +82,10 @@ def check(
         text = doc.text if doc is not None else None
         findings = run_checks(extraction.record, text, extraction.evidence, include_not_checkable=True)
         notes += extraction.problems  # what the engines left blank, and why
+        if doc is not None and doc.ocr_pages:
+            from extractor.ocr.confidence import ocr_share
+
+            notes.append(ocr_share(doc, extraction.record, extraction.evidence).describe())
         label = file.name
     failed = [f for f in findings if f.status == "fail"]
     shown = findings if show_all else failed

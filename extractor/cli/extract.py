@@ -71,7 +71,8 @@ def _is_batch(inputs: list[Path], out: Path | None) -> bool:
 @app.command()
 def extract(
     inputs: list[Path] = typer.Argument(
-        ..., help="Report files (.txt .md .html .htm .docx .pdf) or directories (searched recursively).",
+        ..., help="Report files (.txt .md .html .htm .docx .pdf; scans: .pdf .png .jpg .tif with the ocr extra) "
+        "or directories (searched recursively).",
         show_default=False, metavar="FILE_OR_DIR",
     ),
     out: Path | None = typer.Option(
@@ -82,7 +83,7 @@ def extract(
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1,
         help="Reports extracted at once (default and most: one per CPU core for the reader engine; "
-        "--concurrency with a model).",
+        "--concurrency with a model); for one scanned report, pages recognised at once.",
     ),
     max_size: MaxSizeOpt = DEFAULT_MAX_SIZE_MB,
     timeout: float = typer.Option(
@@ -125,7 +126,7 @@ def extract(
         # The reader alone: bound this process as a batch bounds its workers (a model engine's threads need room).
         memory = None if uses_model(options) else worker_memory(limits, 1)
         with memory_limit(memory):
-            extraction = _extract_one(inputs[0], options, limits)
+            extraction = _extract_one(inputs[0], options, limits, jobs)
         text = json.dumps(extraction.to_json_dict(), ensure_ascii=False, indent=2)
         if reader_by_default:
             _note_reader_only()
@@ -174,10 +175,11 @@ def extract(
         )
 
 
-def _extract_one(path: Path, options: ExtractOptions, limits: Limits) -> Extraction:
-    """One report (within --timeout); with a model, a progress bar of its section requests on stderr."""
+def _extract_one(path: Path, options: ExtractOptions, limits: Limits, jobs: int | None = None) -> Extraction:
+    """One report (within --timeout), with progress bars on stderr: its OCR'd pages (a scan, recognised
+    ``jobs`` pages at a time, default one per CPU core), its model requests (a model)."""
     with time_limit(limits.timeout_s, path):
-        return _extract_one_now(path, options)
+        return _extract_one_now(path, options, jobs)
 
 
 @contextlib.contextmanager
@@ -202,17 +204,29 @@ def time_limit(seconds: float | None, path: Path) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _extract_one_now(path: Path, options: ExtractOptions) -> Extraction:
-    if not uses_model(options):
-        return api.extract(path, options=options)
+def _extract_one_now(path: Path, options: ExtractOptions, jobs: int | None) -> Extraction:
+    from extractor.ocr import OcrSettings, ocr_settings
+
     with Progress(
-        TextColumn("[bold]model[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        TextColumn("[bold]{task.fields[stage]}[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err_console, transient=True,
     ) as progress:
-        task = progress.add_task(path.name, total=None)
-        return api.extract(
-            path, options=options, on_model_call=lambda done, total: progress.update(task, completed=done, total=total)
-        )
+        ocr_task = None
+
+        def on_page(done: int, total: int) -> None:
+            nonlocal ocr_task
+            if ocr_task is None:
+                ocr_task = progress.add_task(path.name, total=total, stage="OCR pages")
+            progress.update(ocr_task, completed=done, total=total)
+
+        with ocr_settings(OcrSettings(jobs=jobs or os.cpu_count() or 1, on_page=on_page)):
+            if not uses_model(options):
+                return api.extract(path, options=options)
+            task = progress.add_task(path.name, total=None, stage="model")
+            return api.extract(
+                path, options=options,
+                on_model_call=lambda done, total: progress.update(task, completed=done, total=total),
+            )
 
 
 def _note_reader_only() -> None:

@@ -12,7 +12,10 @@ The format comes from the file extension (.txt .md/.markdown .html/.htm .docx
   time; ``pdf_page``: lines and ruled tables; ``pdf_aligned``: tables without
   rules; ``pdf_across``: continued tables, running headers/footers;
   ``pdf_glyphs``: unmapped glyphs from pdfium); every line and cell keeps its
-  page and box (``Document.boxes``).
+  page and box (``Document.boxes``). A page without a text layer is a scan:
+  read by ``extractor.ocr`` (optional extra ``ocr``) into the same lines and
+  grids, each with the recogniser's confidence.
+* ``image`` - .png .jpg/.jpeg .tif/.tiff .bmp: scanned pages, read by OCR as above.
 
 Everything a user can get wrong (missing, empty, binary, image, scanned,
 encrypted, corrupt, unknown kind) raises ``InputError`` with one line saying
@@ -41,6 +44,12 @@ EXTENSIONS: dict[str, Format] = {
     ".htm": "html",
     ".docx": "docx",
     ".pdf": "pdf",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
 }
 SUPPORTED = ", ".join(EXTENSIONS)
 
@@ -63,13 +72,16 @@ def load_bytes(data: bytes, name: str) -> Document:
     fmt = EXTENSIONS.get(suffix)
     if fmt is None:
         if suffix in IMAGE_EXTENSIONS or image_kind(data):
-            raise InputError(f"{name} is an image, not a text document; {OCR_HINT} (supported: {SUPPORTED}).")
+            raise InputError(
+                f"{name} is an image of a kind OCR does not take; save it as PNG to read it with OCR "
+                f"(supported: {SUPPORTED})."
+            )
         kind = f"'{suffix}'" if suffix else "no extension"
         raise InputError(f"{name} has {kind}: unsupported kind of file; supported: {SUPPORTED}.")
     if not data.strip():
         raise InputError(f"{name} is empty; give a report with text in it.")
     image = image_kind(data)
-    if image and fmt not in ("docx", "pdf"):
+    if image and fmt not in ("docx", "pdf", "image"):
         raise InputError(f"{name} is a {image} image, not text; {OCR_HINT}.")
     if fmt != "pdf" and data.startswith(b"%PDF-"):
         raise InputError(f"{name} is a PDF file; give it the .pdf extension.")
@@ -91,6 +103,7 @@ def load_bytes(data: bytes, name: str) -> Document:
         boxes=loaded.boxes,
         pages=loaded.pages,
         problems=loaded.problems,
+        ocr_pages=loaded.ocr_pages,
     )
 
 
@@ -109,6 +122,10 @@ def _load_format(fmt: Format, data: bytes, name: str) -> Loaded:
 
         limits.check_docx(data, name)  # a DOCX whose XML inflates past the bound is refused before parsing
         return load_docx(data, name)
+    if fmt == "image":
+        from extractor.loading.pdf import load_image
+
+        return load_image(data, name)
     from extractor.loading.pdf import load_pdf
 
     limits.check_pdf(data, name)  # so is a PDF whose streams inflate past it

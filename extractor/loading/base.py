@@ -28,6 +28,7 @@ class RawCell:
     col: int | None = None
     origin: str | None = None
     box: Box | None = None
+    confidence: float | None = None  # OCR
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Loaded:
     boxes: list[SourceBox] = field(default_factory=list)
     pages: int | None = None
     problems: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
 
 
 _SPACES = re.compile(r"(?<= ) +|^ +| +$| +(?=[\t\n])|(?<=[\t\n]) +", re.M)
@@ -103,6 +105,7 @@ def build_tables(text: str, offsets: list[int], tables: list[RawTable]) -> list[
                         rowspan=cell.rowspan,
                         box=cell.box,
                         origin=cell.origin,
+                        confidence=cell.confidence,
                     )
                 )
             if len(trow) == 1 and not trow[0].text:

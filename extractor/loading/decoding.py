@@ -24,7 +24,7 @@ _IMAGE_MAGIC = (
     (b"MM\x00*", "TIFF"),
 )
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
-OCR_HINT = "run OCR first (e.g. ocrmypdf) and try again"
+OCR_HINT = "give it its image extension (.png, .jpg, .tif) to read it with OCR"
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),

@@ -28,21 +28,70 @@ from extractor.loading.decoding import OCR_HINT
 from extractor.loading.pdf_across import drop_running_lines, join_continued
 from extractor.loading.pdf_page import PdfLine, PdfPage, PdfTable, read_page
 
+_IMAGE_ONLY = "only an image (scanned?)"
+_OCR_PAGE_HINT = "reading it needs OCR (pip install 'extractor[ocr]')"
+
 
 def load_pdf(data: bytes, name: str) -> Loaded:
     if b"%PDF-" not in data[:1024]:
         raise InputError(f"{name} is not a PDF file (no %PDF header); check the file or its extension.")
     pages, count, problems = _read_pages(data, name)
+    scanned = [p.number for p in pages if not p.blocks]
+    ocr_pages: list[int] = []
+    if scanned:
+        from extractor import ocr
+
+        if ocr.available():  # pages without a text layer are scans: read them by OCR
+            read = {p.number: p for p in ocr.read_pdf_pages(data, name, [n - 1 for n in scanned])}
+            pages = [read.get(p.number, p) for p in pages]
+            ocr_pages = [n for n in scanned if read[n].blocks]
+            problems = [_after_ocr(note, ocr_pages) for note in problems]
+            problems = [note for note in problems if note]
+        elif pages and not any(p.blocks for p in pages):
+            ocr.require(name)
     if not any(p.blocks for p in pages):
         if not pages:  # no page at all, or none that could be read
             raise InputError(
                 f"{name} is not a readable PDF (no page could be read); open it in a PDF viewer and re-save or print "
                 "it to a new PDF."
             )
+        if scanned:
+            raise InputError(
+                f"{name} has no text layer, and OCR found no text on its pages; check that it is the report."
+            )
         raise InputError(f"{name} has no text layer (scanned images?); {OCR_HINT}.")
+    return _assemble(pages, count, problems, ocr_pages)
+
+
+def _after_ocr(note: str, ocr_pages: list[int]) -> str:
+    """A loader note about an image-only page, once OCR has been run on it (empty: the page was read)."""
+    for n in ocr_pages:
+        if note.startswith(f"PDF page {n} has no text layer"):
+            return ""
+    if _IMAGE_ONLY in note:
+        return note.split(":")[0] + ", and OCR found no text on it"
+    return note
+
+
+def load_image(data: bytes, name: str) -> Loaded:
+    """An image file (a scanned page; a multi-page TIFF has several): every frame read by OCR."""
+    from extractor import ocr
+
+    pages = ocr.read_images(data, name)
+    if not any(p.blocks for p in pages):
+        raise InputError(
+            f"{name} is an image in which OCR found no text; check that it is the report (a clearer scan helps)."
+        )
+    return _assemble(pages, len(pages), [], [p.number for p in pages if p.blocks])
+
+
+def _assemble(pages: list[PdfPage], count: int, problems: list[str], ocr_pages: list[int]) -> Loaded:
     source, tables, boxes = _render(join_continued(drop_running_lines(pages)))
     text, offsets, grids = finish(source, tables)
-    return Loaded(source=source, text=text, offsets=offsets, tables=grids, boxes=boxes, pages=count, problems=problems)
+    return Loaded(
+        source=source, text=text, offsets=offsets, tables=grids, boxes=boxes, pages=count, problems=problems,
+        ocr_pages=ocr_pages,
+    )
 
 
 def _unreadable(name: str, exc: BaseException) -> InputError:
@@ -87,7 +136,7 @@ def _read_pages(data: bytes, name: str) -> tuple[list[PdfPage], int, list[str]]:
                     raise page
                 pages.append(read_page(page, number, glyphs.fix(page, number)))
                 if not pages[-1].blocks and page.images:
-                    problems.append(f"PDF page {number} has no text layer, only an image (scanned?): {OCR_HINT}")
+                    problems.append(f"PDF page {number} has no text layer, {_IMAGE_ONLY}: {_OCR_PAGE_HINT}")
             except Exception as exc:  # a damaged page: skip it, read the rest
                 problems.append(f"PDF page {number} could not be read ({type(exc).__name__}); it was skipped")
             finally:
@@ -127,7 +176,7 @@ def _render(pages: list[PdfPage]) -> tuple[str, list[RawTable], list[SourceBox]]
             if isinstance(block, PdfLine):
                 start = pos
                 write(block.text.replace("\t", " "))
-                boxes.append(SourceBox(start=start, end=pos, box=block.box))
+                boxes.append(SourceBox(start=start, end=pos, box=block.box, confidence=block.confidence))
                 write("\n")
                 continue
             if id(block) not in written:  # a continued table is written once, with its first part
@@ -149,12 +198,13 @@ def _render_table(table: PdfTable, write: Any, position: Any, boxes: list[Source
             start = position()
             write(cell.text)
             end = position()
+            origin = f"{'ocr' if cell.confidence is not None else 'pdf'} page {cell.box.page}"
             row.append(
                 RawCell(
-                    start, end, cell.colspan, cell.rowspan, cell.row, cell.col, f"pdf page {cell.box.page}", cell.box
+                    start, end, cell.colspan, cell.rowspan, cell.row, cell.col, origin, cell.box, cell.confidence
                 )
             )
-            boxes.append(SourceBox(start=start, end=end, box=cell.box))
+            boxes.append(SourceBox(start=start, end=end, box=cell.box, confidence=cell.confidence))
         write("\n")
         rows.append(row)
     return RawTable(rows, pages=list(table.pages))

@@ -166,6 +166,8 @@ def _take_beside(first: PdfTable, lines: list[PdfLine], rows: int, page: PdfPage
         if cell is None:
             continue
         cell.text += line.text.replace(" ", "")
+        if line.confidence is not None:
+            cell.confidence = min(line.confidence, cell.confidence if cell.confidence is not None else 1.0)
         if cell.row + cell.rowspan == first.nrows:
             cell.rowspan += rows
         page.blocks.remove(line)
@@ -188,6 +190,8 @@ def _carry_over(first: PdfTable, cells: list[PdfCell], start: int) -> list[PdfCe
             above.rowspan += c.rowspan
             above.text += c.text
             above.open_bottom = c.open_bottom
+            if c.confidence is not None:  # OCR: the joined text is as sure as its least sure part
+                above.confidence = min(c.confidence, above.confidence if above.confidence is not None else 1.0)
             continue
         out.append(c)
     return out

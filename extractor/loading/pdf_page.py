@@ -37,6 +37,7 @@ Char = dict[str, Any]
 class PdfLine:
     text: str
     box: Box
+    confidence: float | None = None  # OCR: the recogniser's confidence
 
 
 @dataclass
@@ -49,6 +50,7 @@ class PdfCell:
     box: Box
     open_top: bool = False  # no rule drawn along its top (bottom): cut by a page break
     open_bottom: bool = False
+    confidence: float | None = None  # OCR: the recogniser's (lowest) confidence in its text
 
 
 @dataclass
@@ -327,3 +329,10 @@ def _drop_bare_page_number(lines: list[PdfLine], tables: list[PdfTable], height:
         ):
             out.remove(first)
     return out
+
+
+def drop_page_number_lines(lines: list[PdfLine], tables: list[PdfTable], height: float) -> list[PdfLine]:
+    """Lines (OCR's, which has no characters to test) that are page headers/footers with a page number."""
+    margin = [ln for ln in lines if ln.box.bottom < height * _TOP_MARGIN or ln.box.top > height * (1 - _BOTTOM_MARGIN)]
+    drop = {id(ln) for ln in margin if _PAGE_NUMBER.fullmatch(_compact(ln.text))}
+    return _drop_bare_page_number([ln for ln in lines if id(ln) not in drop], tables, height)

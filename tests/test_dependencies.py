@@ -10,12 +10,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Distribution name -> the module the code imports, where the two differ.
-IMPORT_NAMES = {"charset-normalizer": "charset_normalizer", "python-docx": "docx", "pdfminer.six": "pdfminer"}
+IMPORT_NAMES = {
+    "charset-normalizer": "charset_normalizer", "python-docx": "docx", "pdfminer.six": "pdfminer",
+    "rapidocr-onnxruntime": "rapidocr_onnxruntime", "opencv-python": "cv2", "pillow": "PIL",
+}
+# Extras whose packages extractor/ itself imports (the others serve the tests and the checks).
+CODE_EXTRAS = ("ocr",)
+
+
+def _names(specs: list[str]) -> list[str]:
+    return [re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0] for spec in specs]
 
 
 def declared() -> list[str]:
+    """The dependencies and the extras the package's code imports (``ocr``)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0] for spec in project["dependencies"]]
+    extras = project.get("optional-dependencies", {})
+    return _names(project["dependencies"]) + [n for e in CODE_EXTRAS for n in _names(extras.get(e, []))]
 
 
 def imported_top_level_modules() -> set[str]:

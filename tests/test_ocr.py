@@ -158,7 +158,7 @@ def test_a_table_continued_on_the_next_page_is_one_table() -> None:
 
 
 def test_pages_are_cached_by_content_and_a_rerun_does_no_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import numpy as np
+    np = pytest.importorskip("numpy", reason="needs the ocr extra: pip install 'extractor[ocr]'")
 
     monkeypatch.setenv("EXTRACTOR_OCR_CACHE", str(tmp_path))
     calls: list[int] = []

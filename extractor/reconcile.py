@@ -189,11 +189,19 @@ def _claim_names(claim: Claim) -> set[str]:
     return {"".join(n.split()) for n in names if n}
 
 
-def _same_statement(a: Claim, sa: tuple[int, int] | None, b: Claim, sb: tuple[int, int] | None) -> bool:
+def _same_sentence(sa: tuple[int, int] | None, sb: tuple[int, int] | None) -> bool:
+    return sa is not None and sb is not None and sa[0] < sb[1] and sb[0] < sa[1]
+
+
+def _same_statement(
+    a: Claim, sa: tuple[int, int] | None, b: Claim, sb: tuple[int, int] | None, *, loose: bool
+) -> bool:
+    """Strict: the same numbers in the same roles. Loose: in the same sentence, of the same shape (a sum or a
+    rate), and sharing a name or a number, so that a misread number still pairs the two readings."""
     if a.numbers() == b.numbers():
         return True
-    if sa is None or sb is None or sa[1] <= sb[0] or sb[1] <= sa[0]:
-        return False  # not in the same sentence
+    if not loose or not _same_sentence(sa, sb) or (a.rate is None) != (b.rate is None):
+        return False
     shared_numbers = {v for _, v in a.numbers()} & {v for _, v in b.numbers()}
     return bool(_claim_names(a) & _claim_names(b)) or bool(shared_numbers)
 
@@ -219,15 +227,18 @@ def merge_claims(
     are grounded and add up. Evidence keys ``claims.N`` follow the merged order."""
     r_claims, l_claims = reader.record.claims, llm.record.claims
     r_sent = [_claim_sentence(reader, i, text) for i in range(len(r_claims))]
+    l_sent = [_claim_sentence(llm, j, text) for j in range(len(l_claims))]
     matched: dict[int, int] = {}  # reader index -> model index
     used: set[int] = set()
-    for j, m in enumerate(l_claims):
-        sm = _claim_sentence(llm, j, text)
-        for i, r in enumerate(r_claims):
-            if i not in matched and _same_statement(r, r_sent[i], m, sm):
-                matched[i] = j
-                used.add(j)
-                break
+    for loose in (False, True):  # the same numbers first, then a misreading of the same statement
+        for j, m in enumerate(l_claims):
+            if j in used:
+                continue
+            for i, r in enumerate(r_claims):
+                if i not in matched and _same_statement(r, r_sent[i], m, l_sent[j], loose=loose):
+                    matched[i] = j
+                    used.add(j)
+                    break
     merged: list[Claim] = []
     evidence: dict[str, Evidence] = {}
     for i, claim in enumerate(r_claims):
@@ -248,6 +259,8 @@ def merge_claims(
             continue
         if any(c.numbers() == claim.numbers() and _claim_names(c) == _claim_names(claim) for c in merged):
             continue  # the same statement given twice (quoted from two sentences that repeat it)
+        if any(c.numbers() == claim.numbers() and _same_sentence(r_sent[i], l_sent[j]) for i, c in enumerate(r_claims)):
+            continue  # a statement the reader already has, named otherwise
         if check_claims(Record(claims=[claim])):
             continue  # a claim only the model saw, and it does not add up: a misreading until shown otherwise
         evidence[f"claims.{len(merged)}"] = ev.model_copy(update={"engine": "llm", "source": "llm"})

@@ -172,6 +172,28 @@ def test_claims_are_reconciled_one_to_one_and_the_reader_wins_a_misread():
     assert record.claims == [a] and evidence["claims.0"].source == "conflicted"
 
 
+SHARE_TEXT = "提出取消行政权力22项，其中初审转报事项2项、行政确认事项4项、其他类事项16项，占全部行政权力47项的46%。"
+
+
+def test_a_sum_and_a_rate_of_one_sentence_pair_by_shape_and_a_renamed_repeat_is_not_added():
+    whole = _span(SHARE_TEXT.rstrip("。"), SHARE_TEXT)
+    total = Claim(total=ClaimTotal(name="取消行政权力", value=22, unit="项"),
+                  parts=[ClaimPart(name="初审转报事项", value=2), ClaimPart(name="行政确认事项", value=4),
+                         ClaimPart(name="其他类事项", value=16)])
+    share = Claim(rate=ClaimRate(name="取消行政权力占全部行政权力", percent=46, numerator=22, denominator=47))
+    misread_total = total.model_copy(update={"parts": [*total.parts[:2], ClaimPart(name="其他类事项", value=61)]})
+    renamed_share = Claim(rate=ClaimRate(name="占比", percent=46, numerator=22, denominator=47))
+    reader = Reading(engine="reader", record=Record(claims=[share, total]),
+                     evidence={"claims.0": Evidence(span=whole), "claims.1": Evidence(span=whole)})
+    llm = Reading(engine="llm", record=Record(claims=[misread_total, renamed_share]), evidence={
+        "claims.0": Evidence(span=whole, engine="llm"), "claims.1": Evidence(span=whole, engine="llm")})
+    record, evidence = reconcile(reader, llm, SHARE_TEXT)
+    assert record.claims == [share, total]  # nothing added: the renamed share is the reader's, said again
+    # the rate agrees with the rate; the misread sum conflicts with the sum (not crosswise with the rate)
+    assert evidence["claims.0"].source == "agreed"
+    assert evidence["claims.1"].source == "conflicted" and "61" in (evidence["claims.1"].note or "")
+
+
 META_TEXT = "2019年法治政府建设工作总结\n河北省工业和信息化厅\n一、工作开展情况\n全年办理事项12件。\n2020年1月10日"
 
 

@@ -130,3 +130,15 @@ def work_slow_briefly(path: str, options: object) -> WorkResult:
     if "slow" in Path(path).name:
         time.sleep(4)
     return work_gold(path, options)
+
+
+def group_gone(pgid: int, within: float) -> bool:
+    """Whether every process of the group has exited (waiting up to ``within`` seconds)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False

@@ -232,17 +232,6 @@ def _reports_in(db: Path) -> int:
         return 0
 
 
-def _group_gone(pgid: int, within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.parametrize("presses", [1, 2])
 def test_ctrl_c_stops_a_batch_within_seconds_while_a_slow_report_runs(tmp_path: Path, presses: int) -> None:
     inputs = tmp_path / "in"
@@ -264,7 +253,7 @@ def test_ctrl_c_stops_a_batch_within_seconds_while_a_slow_report_runs(tmp_path: 
         assert time.monotonic() - pressed < 8, "Ctrl-C took too long"
         assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
         assert b"Traceback" not in err
-        assert _group_gone(proc.pid, within=3), "worker processes outlived the batch"
+        assert bs.group_gone(proc.pid, within=3), "worker processes outlived the batch"
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)

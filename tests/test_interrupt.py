@@ -44,18 +44,6 @@ def _cli(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
     )
 
 
-def _group_gone(pgid: int, within: float) -> bool:
-    """Whether every process of the group has exited (waiting up to ``within`` seconds)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _count(db: Path) -> int:
     if not db.exists():
         return 0
@@ -108,7 +96,7 @@ def test_kill_9_mid_batch_then_resume_equals_an_uninterrupted_run(tmp_path: Path
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
     try:
-        assert _group_gone(proc.pid, within=10), "worker processes outlived the killed batch"
+        assert bs.group_gone(proc.pid, within=10), "worker processes outlived the killed batch"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -172,7 +160,7 @@ def test_ctrl_c_keeps_finished_reports_and_leaves_no_workers(tmp_path: Path) -> 
     assert "run the same command again to resume" in " ".join(err.decode().split())
     kept = _count(out / DB_NAME)
     assert 5 <= kept < len(files)
-    assert _group_gone(proc.pid, within=5), "worker processes outlived the batch"
+    assert bs.group_gone(proc.pid, within=5), "worker processes outlived the batch"
     con = sqlite3.connect(out / DB_NAME)
     assert con.execute("SELECT finished FROM batches").fetchall() == [(None,)]
     con.close()

@@ -31,7 +31,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import stat
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -248,3 +250,25 @@ def apply_worker_memory(limit: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (new, hard))
     except (ImportError, ValueError, OSError):
         pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, path: Path) -> Iterator[None]:
+    """Raise ``InputError`` in this (main) thread when the block runs past ``seconds`` (SIGALRM)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise InputError(
+            f"{printable(path)}: took longer than --timeout {seconds:g} s and was stopped; "
+            "if it really is a report, run it again with a larger --timeout."
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -47,12 +43,13 @@ from extractor.cli.options import (
     RetryFailedOpt,
     llm_settings,
 )
-from extractor.errors import ExitCode, ExtractorError, InputError, ModelError, printable
+from extractor.errors import ExitCode, ExtractorError, ModelError, printable
 from extractor.limits import (
     DEFAULT_MAX_SIZE_MB,
     DEFAULT_TIMEOUT_S,
     Limits,
     memory_limit,
+    time_limit,
     worker_memory,
 )
 from extractor.limits import configure as configure_limits
@@ -180,28 +177,6 @@ def _extract_one(path: Path, options: ExtractOptions, limits: Limits, jobs: int 
     ``jobs`` pages at a time, default one per CPU core), its model requests (a model)."""
     with time_limit(limits.timeout_s, path):
         return _extract_one_now(path, options, jobs)
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float | None, path: Path) -> Iterator[None]:
-    """Raise ``InputError`` in this (main) thread when the block runs past ``seconds`` (SIGALRM)."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(_signum: int, _frame: object) -> None:
-        raise InputError(
-            f"{printable(path)}: took longer than --timeout {seconds:g} s and was stopped; "
-            "if it really is a report, run it again with a larger --timeout."
-        )
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _extract_one_now(path: Path, options: ExtractOptions, jobs: int | None) -> Extraction:

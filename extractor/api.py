@@ -47,7 +47,7 @@ def load(source: Source | None = None, *, text: str | None = None, name: str | N
     Raises ``InputError`` when the input cannot be read as a report.
     """
     from extractor.loading import load as load_path
-    from extractor.loading import load_bytes
+    from extractor.loading import load_bytes, name_for_bytes
 
     if text is not None and source is None:
         return load_bytes(text.encode("utf-8"), name or "report.txt")
@@ -56,22 +56,10 @@ def load(source: Source | None = None, *, text: str | None = None, name: str | N
     if isinstance(source, Document):
         return source
     if isinstance(source, bytes | bytearray):
-        return load_bytes(bytes(source), name or _name_for(bytes(source)))
+        return load_bytes(bytes(source), name or name_for_bytes(bytes(source)))
     if isinstance(source, str) and ("\n" in source or len(source) > 4096):
         raise InputError("that looks like the report's text, not a path: pass it as text=..., e.g. extract(text=s).")
     return load_path(Path(source))
-
-
-def _name_for(data: bytes) -> str:
-    """A file name whose extension is the format the bytes' signature shows (the loaders choose by extension)."""
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if data.startswith(b"%PDF-"):
-        return "report.pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return "report.docx"
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head:
-        return "report.html"
-    return "report.txt"
 
 
 def model_settings(

@@ -459,3 +459,14 @@ def test_load_bytes_identity() -> None:
     doc = load_bytes(data, "x.TXT")
     assert doc.format == "txt" and doc.path is None
     assert doc.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_bytes_without_a_name_get_the_extension_their_signature_shows() -> None:
+    from extractor.loading import name_for_bytes
+
+    assert name_for_bytes(b"%PDF-1.7\n...") == "report.pdf"
+    assert name_for_bytes(b"PK\x03\x04rest") == "report.docx"
+    assert name_for_bytes(b"\x89PNG\r\n\x1a\n....") == "report.png"
+    assert name_for_bytes(b"\xff\xd8\xff\xe0....") == "report.jpg"
+    assert name_for_bytes("\ufeff<!DOCTYPE html><html>".encode()) == "report.html"
+    assert name_for_bytes("一、总体情况".encode()) == "report.txt"

@@ -107,6 +107,25 @@ def load_bytes(data: bytes, name: str) -> Document:
     )
 
 
+_IMAGE_SUFFIX = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp"}
+
+
+def name_for_bytes(data: bytes) -> str:
+    """A file name whose extension is the format the bytes' signature shows, for bytes that come without one
+    (the loaders choose the format by extension)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith(b"%PDF-"):
+        return "report.pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "report.docx"
+    kind = image_kind(data)
+    if kind in _IMAGE_SUFFIX:
+        return "report" + _IMAGE_SUFFIX[kind]
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head:
+        return "report.html"
+    return "report.txt"
+
+
 def _load_format(fmt: Format, data: bytes, name: str) -> Loaded:
     if fmt in ("txt", "md"):
         from extractor.loading.plain import load_plain
@@ -132,4 +151,4 @@ def _load_format(fmt: Format, data: bytes, name: str) -> Loaded:
     return load_pdf(data, name)
 
 
-__all__ = ["EXTENSIONS", "SUPPORTED", "decode_text", "html_to_text", "load", "load_bytes"]
+__all__ = ["EXTENSIONS", "SUPPORTED", "decode_text", "html_to_text", "load", "load_bytes", "name_for_bytes"]

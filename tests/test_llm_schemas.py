@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from llm_answers import row
 from extractor.grounding import number_printed, row_numbers_printed
-from extractor.llm.grounding import locate
+from extractor.llm.quotes import locate
 from extractor.llm.schemas import (
     ApplicationsAnswer,
     ClaimsAnswer,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extractor.document import Document, Span
-from extractor.llm.grounding import compact, has_digit, locate, value_span
+from extractor.llm.quotes import compact, has_digit, locate, value_span
 from extractor.llm.schemas import application_rows_for
 from extractor.numbers import iter_numbers
 from extractor.record import (

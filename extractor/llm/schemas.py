@@ -30,7 +30,7 @@ from pydantic import (
 
 from extractor import identities
 from extractor.grounding import printed_numbers, row_numbers_printed
-from extractor.llm.grounding import compact, grounded, has_digit, locate, number_printed
+from extractor.llm.quotes import compact, grounded, has_digit, locate, number_printed
 from extractor.numbers import parse_number
 from extractor.record import (
     ACTIVE_DISCLOSURE_2019,

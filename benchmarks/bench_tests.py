@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = [sys.executable, "-m", "pytest", "--record-mode=none", "--block-network", "-q", "-p", "no:cacheprovider"]
-RUNS = {"unit tests": BASE, "slow tests": [*BASE, "-m", "slow"], "eval gate": [*BASE, "-m", "evalset"]}
+RUNS = {"unit tests": [*BASE, "-n", "auto"], "slow tests": [*BASE, "-m", "slow"], "eval gate": [*BASE, "-m", "evalset"]}
 
 
 def _children_cpu() -> float:

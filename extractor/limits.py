@@ -252,9 +252,18 @@ def apply_worker_memory(limit: int | None) -> None:
         pass
 
 
+_ALARM_REPEAT_S = 0.1
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None, path: Path) -> Iterator[None]:
-    """Raise ``InputError`` in this (main) thread when the block runs past ``seconds`` (SIGALRM)."""
+    """Raise ``InputError`` in this (main) thread when the block runs past ``seconds`` (SIGALRM).
+
+    After the first alarm it rings again every tenth of a second until the block
+    ends: an exception raised while Python runs a finalizer or a gc callback is
+    printed and dropped ("Exception ignored in …"), and one lost alarm must not
+    let a hanging report run for ever.
+    """
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -266,7 +275,7 @@ def time_limit(seconds: float | None, path: Path) -> Iterator[None]:
         )
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _ALARM_REPEAT_S)
     try:
         yield
     finally:

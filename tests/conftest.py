@@ -134,3 +134,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         values = [v.get("id") if isinstance(v, dict) else v for v in params.values()]
         if any(isinstance(v, str) and v in report_ids for v in values):
             item.add_marker(pytest.mark.evalset)
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OpenAI SDK backs off 0.5 s, 1 s, 2 s … (with jitter) between HTTP retries of its own; a test of what is
+    retried need not wait that long. ``Retry-After`` from a server is still honoured as sent."""
+    import openai._base_client as sdk
+
+    monkeypatch.setattr(sdk, "INITIAL_RETRY_DELAY", 0.01)

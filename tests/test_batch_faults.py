@@ -27,7 +27,10 @@ from extractor.llm import LlmSettings
 from extractor.pipeline import ExtractOptions
 from extractor.storage import DB_NAME, ResultsDB
 
-pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])  # only the local test server
+pytestmark = [
+    pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"]),  # only the local test server
+    pytest.mark.usefixtures("quick_retries"),
+]
 
 SECRET = "sk-test-batch-faults-never-written"
 CALLS_PER_REPORT = 5  # meta, table 二, table 三, table 四, claims for hebei-gxt-2021

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from extractor.checks import check
 from extractor.errors import ExitCode, InputError
@@ -19,14 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "eval" / "reports" / "hebei-gxt-2023.txt"
 
 
-def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_") and k != "OPENAI_API_KEY"}
-    return subprocess.run([sys.executable, "-m", "extractor", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=120, check=False)
-
-
 def test_dash_means_stdout_and_stdout_is_json_only(tmp_path: Path) -> None:
-    done = _cli("extract", str(REPORT), "-o", "-", cwd=tmp_path)
+    done = run("extract", str(REPORT), "-o", "-", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
     assert record["meta"]["year"] == 2023 and "problems" in record and "run" in record
@@ -39,7 +31,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line_and_exit_3(tmp_path: 
     (tmp_path / "afile.json").write_text("{}")
     for args in (["review", str(REPORT), "-o", str(tmp_path / "taken")],
                  ["extract", str(REPORT), "-o", str(tmp_path / "afile.json" / "x.json")]):
-        done = _cli(*args)
+        done = run(*args)
         assert done.returncode == ExitCode.BAD_INPUT, done.stderr
         assert "Traceback" not in done.stderr and done.stderr.strip().splitlines()[-1].startswith("error: cannot write")
 
@@ -54,18 +46,18 @@ def test_review_page_goes_to_the_current_directory_and_batches_skip_it(tmp_path:
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / REPORT.name).write_bytes(REPORT.read_bytes())
-    assert _cli("review", str(inputs / REPORT.name), cwd=tmp_path).returncode == 0
+    assert run("review", str(inputs / REPORT.name), cwd=tmp_path).returncode == 0
     assert (tmp_path / f"{REPORT.stem}.review.html").is_file() and not list(inputs.glob("*.review.html"))
     (inputs / "old.review.html").write_text((tmp_path / f"{REPORT.stem}.review.html").read_text(encoding="utf-8"))
     (inputs / "table.csv").write_text("a,b\n1,2\n")
-    done = _cli("extract", str(inputs), "--out", str(tmp_path / "out"))
+    done = run("extract", str(inputs), "--out", str(tmp_path / "out"))
     assert done.returncode == 0 and "1 files" in done.stderr, done.stderr
     assert "1 other files ignored" in done.stderr  # the .csv; the old review page is neither read nor counted
 
 
 def test_export_format_and_extension_must_agree(tmp_path: Path) -> None:
-    assert _cli("extract", str(REPORT), "--out", str(tmp_path / "out") + "/", cwd=tmp_path).returncode in (0, 6)
-    done = _cli("export", str(tmp_path / "out"), "-f", "csv", "-o", str(tmp_path / "x.xlsx"))
+    assert run("extract", str(REPORT), "--out", str(tmp_path / "out") + "/", cwd=tmp_path).returncode in (0, 6)
+    done = run("export", str(tmp_path / "out"), "-f", "csv", "-o", str(tmp_path / "x.xlsx"))
     assert done.returncode == ExitCode.USAGE and "make them agree" in done.stderr
 
 

@@ -36,6 +36,17 @@ def test_command_reference_lists_every_command_and_option() -> None:
     assert "EXTRACTOR_MODEL" in text  # env vars are part of the reference
 
 
+def test_ci_runs_the_readmes_test_commands() -> None:
+    """.ci/run must call the README's commands, so "the tests pass" means the same thing on both."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = set(re.findall(r"^(python -m pytest [^\n#]*?)\s*(?:#.*)?$", readme, re.M))
+    commands |= set(re.findall(r"&& (python -m pytest [^\n`]*)$", readme, re.M))
+    assert len(commands) >= 3, commands  # the unit tests, the slow tests, the eval gate
+    for command in commands:
+        assert command in ci, f".ci/run does not run the README's `{command}`"
+
+
 @pytest.mark.parametrize("page", ["docs/python-api.md", "README.md"])
 def test_python_examples_run(page: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Every ```python block of the page runs, top to bottom, in one namespace (model examples only compile)."""

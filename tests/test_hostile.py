@@ -1,6 +1,7 @@
 """Hostile inputs and bad days (issue 10): bounded work, safe outputs, recoverable stores, one-line errors.
 
-Each case is run as a user would meet it (the CLI in a subprocess) where the
+Each case is run as a user would meet it (the CLI through its entry point,
+in a process of its own where signals or devices are the point) where the
 point is what the user sees — one line on stderr, a documented exit code, no
 traceback, within seconds — and through the library where the point is a
 mechanism (limits, the worker pool, redaction).
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import batch_support as bs
 import pytest
+from cli_support import one_line_error, run, run_process
 
 from extractor import limits
 from extractor.atomic import atomic_write_text
@@ -36,21 +38,6 @@ from extractor.storage import DB_NAME, ResultsDB
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "eval" / "reports" / "hebei-gxt-2023.txt"
 FEW = ["huaian-hongze-2023", "hebei-kjt-2021", "pingtan-zone-2022"]
-
-
-def _cli(*args: str, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXTRACTOR_") and k != "OPENAI_API_KEY"}
-    return subprocess.run([sys.executable, "-m", "extractor", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=timeout, check=False)
-
-
-def _one_line_error(done: subprocess.CompletedProcess[str], code: int) -> str:
-    """The last stderr line, after checking the exit code and that no traceback was shown."""
-    assert done.returncode == code, done.stderr
-    assert "Traceback" not in done.stderr, done.stderr
-    last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: "), done.stderr
-    return last
 
 
 @pytest.fixture(autouse=True)
@@ -72,12 +59,12 @@ def test_output_to_a_fifo_is_written_in_place_not_replaced(tmp_path: Path) -> No
 
 
 def test_output_to_dev_null_keeps_the_device_and_dev_full_is_exit_7() -> None:
-    done = _cli("extract", str(REPORT), "-o", "/dev/null")
+    done = run("extract", str(REPORT), "-o", "/dev/null")
     assert done.returncode == 0, done.stderr
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
-    done = _cli("extract", str(REPORT), "-o", "/dev/stdout")  # a link to a pipe here: written through the link
+    done = run_process("extract", str(REPORT), "-o", "/dev/stdout")  # a link to a pipe here: written through the link
     assert done.returncode == 0 and '"meta"' in done.stdout, done.stderr
-    last = _one_line_error(_cli("extract", str(REPORT), "-o", "/dev/full"), ExitCode.WRITE)
+    last = one_line_error(run("extract", str(REPORT), "-o", "/dev/full"), ExitCode.WRITE)
     assert "/dev/full" in last and "space" in last
 
 
@@ -112,11 +99,11 @@ def test_inputs_that_are_not_regular_files_are_refused_at_once(tmp_path: Path) -
     fifo = tmp_path / "report.txt"
     os.mkfifo(fifo)
     started = time.monotonic()
-    assert "named pipe" in _one_line_error(_cli("extract", str(fifo), timeout=30), ExitCode.BAD_INPUT)
-    assert "device" in _one_line_error(_cli("extract", "/dev/zero", timeout=30), ExitCode.BAD_INPUT)
+    assert "named pipe" in one_line_error(run("extract", str(fifo)), ExitCode.BAD_INPUT)
+    assert "device" in one_line_error(run("extract", "/dev/zero"), ExitCode.BAD_INPUT)
     # in a batch the FIFO fails alone and the rest are extracted
     bs.copy_eval(tmp_path, FEW)
-    done = _cli("extract", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", "2", timeout=60)
+    done = run("extract", str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", "2")
     assert done.returncode == ExitCode.PARTIAL and "report.txt" in done.stderr and "named pipe" in done.stderr
     assert time.monotonic() - started < 60
 
@@ -125,11 +112,11 @@ def test_a_file_over_max_size_is_refused_naming_the_option(tmp_path: Path) -> No
     big = tmp_path / "big.txt"
     with open(big, "wb") as fh:  # 50 MB, sparse: refused from its size, never read
         fh.truncate(50 * limits.MB)
-    last = _one_line_error(_cli("extract", str(big)), ExitCode.BAD_INPUT)
+    last = one_line_error(run("extract", str(big)), ExitCode.BAD_INPUT)
     assert "--max-size" in last and "50 MB" in last
     small = tmp_path / "r.txt"
     small.write_bytes(REPORT.read_bytes())
-    last = _one_line_error(_cli("extract", str(small), "--max-size", "0.001"), ExitCode.BAD_INPUT)
+    last = one_line_error(run("extract", str(small), "--max-size", "0.001"), ExitCode.BAD_INPUT)
     assert "--max-size" in last
 
 
@@ -163,7 +150,7 @@ def test_a_docx_or_pdf_that_inflates_past_the_bound_is_refused_quickly(tmp_path:
     for name, data in (("bomb.docx", docx), ("bomb.pdf", pdf)):
         (tmp_path / name).write_bytes(data)
         started = time.monotonic()
-        last = _one_line_error(_cli("extract", str(tmp_path / name)), ExitCode.BAD_INPUT)
+        last = one_line_error(run("extract", str(tmp_path / name)), ExitCode.BAD_INPUT)
         assert "inflate" in last and "--max-size" in last and name in last
         assert time.monotonic() - started < 30
     # within the bound, the same kind of file goes on to the real reader
@@ -315,14 +302,14 @@ def test_a_read_only_results_database_is_exported_and_checked(read_only_dir: tup
     _gold_db(src / "out")
     with pytest.raises(OSError):
         (ro / "out" / "probe").write_text("x")  # really read-only, even for root
-    done = _cli("export", str(ro / "out"), "--format", "csv", "-o", "-")
+    done = run("export", str(ro / "out"), "--format", "csv", "-o", "-")
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") > 10
-    done = _cli("check", "--across", str(ro / "out"))
+    done = run("check", "--across", str(ro / "out"))
     assert done.returncode in (0, 5) and "Traceback" not in done.stderr, done.stderr
     # and a batch into a read-only empty --out is one line, exit 7
     (src / "empty").mkdir()
-    last = _one_line_error(_cli("extract", str(REPORT), str(REPORT.with_name("hebei-gxt-2021.txt")), "--out", str(ro / "empty")),
+    last = one_line_error(run("extract", str(REPORT), str(REPORT.with_name("hebei-gxt-2021.txt")), "--out", str(ro / "empty")),
                            ExitCode.WRITE)
     assert "read-only" in last.lower() and "--out" in last
 
@@ -338,7 +325,7 @@ def test_a_smashed_results_database_is_one_line_exit_8(tmp_path: Path) -> None:
         data[offset:offset + 64] = b"\xff" * 64
     db.write_bytes(bytes(data))
     for args in (["export", str(tmp_path / "out"), "-f", "jsonl", "-o", "-"], ["check", "--across", str(tmp_path / "out")]):
-        last = _one_line_error(_cli(*args), ExitCode.STORE)
+        last = one_line_error(run(*args), ExitCode.STORE)
         assert "damaged" in last and "new --out" in last
 
 
@@ -349,8 +336,8 @@ def test_a_full_disk_under_the_results_database_is_one_line_exit_7(tmp_path: Pat
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         bs.copy_eval(tmp_path / "in", copies=1)
-        done = _cli("extract", str(tmp_path / "in"), "--out", str(mnt / "out"), timeout=120)
-        last = _one_line_error(done, ExitCode.WRITE)
+        done = run("extract", str(tmp_path / "in"), "--out", str(mnt / "out"))
+        last = one_line_error(done, ExitCode.WRITE)
         assert "full" in last
     finally:
         _mount_cleanup(mnt)
@@ -362,7 +349,7 @@ def test_a_damaged_answer_cache_is_moved_aside_and_rebuilt(tmp_path: Path) -> No
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
     (cache_dir / "cache.db").write_bytes(os.urandom(64 * 1024))
-    done = _cli("cache", "stats", "--cache-dir", str(cache_dir), "--json")
+    done = run_process("cache", "stats", "--cache-dir", str(cache_dir), "--json")  # the warning is logged: a process shows it
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("\n") == 1 and "damaged" in done.stderr and "Traceback" not in done.stderr
     assert any(p.name.startswith("cache.db.damaged-") for p in cache_dir.iterdir())
@@ -379,7 +366,7 @@ def test_file_names_with_control_characters_are_printed_escaped(tmp_path: Path) 
     evil = tmp_path / "in" / "x\x1b]0;pwned\x07.txt"
     evil.parent.mkdir()
     evil.write_bytes(b"not a report at all")
-    done = _cli("extract", str(evil.parent), "--out", str(tmp_path / "out"))
+    done = run("extract", str(evil.parent), "--out", str(tmp_path / "out"))
     assert done.returncode == ExitCode.PARTIAL, done.stderr
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert "x\\x1b]0;pwned\\x07.txt" in done.stderr
@@ -462,13 +449,25 @@ def test_a_key_with_a_trailing_newline_is_stripped_and_one_with_junk_inside_is_n
 def test_a_single_extract_past_the_timeout_stops_with_one_line(tmp_path: Path) -> None:
     slow = _slow_input(tmp_path)
     started = time.monotonic()
-    last = _one_line_error(_cli("extract", str(slow), "--timeout", "1"), ExitCode.BAD_INPUT)
+    last = one_line_error(run("extract", str(slow), "--timeout", "1"), ExitCode.BAD_INPUT)
     assert "--timeout 1 s" in last and time.monotonic() - started < 30
+
+
+def test_a_timeout_dropped_inside_a_finalizer_rings_again(tmp_path: Path) -> None:
+    dropped: list[InputError] = []
+    started = time.monotonic()
+    with pytest.raises(InputError, match="--timeout"), limits.time_limit(0.05, tmp_path / "r.txt"):
+        try:
+            time.sleep(5)
+        except InputError as exc:  # what Python does with an exception raised inside a gc callback or __del__
+            dropped.append(exc)
+        time.sleep(5)
+    assert len(dropped) == 1 and time.monotonic() - started < 2
 
 
 def test_every_command_that_reads_a_report_takes_max_size(tmp_path: Path) -> None:
     for command in ("sections", "check", "review"):
-        last = _one_line_error(_cli(command, str(REPORT), "--max-size", "0.001", cwd=tmp_path), ExitCode.BAD_INPUT)
+        last = one_line_error(run(command, str(REPORT), "--max-size", "0.001", cwd=tmp_path), ExitCode.BAD_INPUT)
         assert "--max-size" in last and "1.0 kB" in last
 
 

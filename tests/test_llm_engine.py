@@ -24,7 +24,10 @@ from extractor.llm.plan import CHUNK_CHARS, plan_calls
 from extractor.record import Meta
 from extractor.sections import split_sections
 
-pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])  # only the local test server
+pytestmark = [
+    pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"]),  # only the local test server
+    pytest.mark.usefixtures("quick_retries"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "sk-test-0123456789-never-written-anywhere"
@@ -133,7 +136,7 @@ def test_requests_in_flight_are_bounded(report, tmp_path):
         with lock:
             state["now"] += 1
             state["max"] = max(state["max"], state["now"])
-        threading.Event().wait(0.15)
+        threading.Event().wait(0.1)
         with lock:
             state["now"] -= 1
         return inner(request)

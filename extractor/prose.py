@@ -3,7 +3,8 @@
 The checker compares these statements with the table cells they describe
 (``checks.check_prose_vs_table``, ``checks.check_empty_tables``); the pre-2019
 reader fills its keys from them where no statistics table is printed
-(``reader.pre2019``). Each ``Concept`` is a quantity by the phrasings reports
+(``reader.pre2019``). Both read received applications and case counts with
+the same patterns (``RECEIVED``, ``CASE_COUNT``, ``NEGATED_CASES``). Each ``Concept`` is a quantity by the phrasings reports
 use for it; a ``Statement`` is one count of a concept, with the span of its
 number in ``Document.text``. What a statement is *about* is decided here,
 once: another year (去年, 2018年), another body or a subset (各乡镇, 代表),
@@ -25,8 +26,9 @@ from extractor.document import Span
 from extractor.numbers import Number, as_number, parse_number
 
 __all__ = [
-    "APPLICATION_CONCEPTS", "CONCEPTS", "PROACTIVE", "Concept", "Found", "Statement", "compact_mapped",
-    "pre2019_counts", "prose_statements", "sentences", "stat_value",
+    "APPLICATION_CONCEPTS", "CASE_COUNT", "CONCEPTS", "NEGATED_CASES", "NOT_APPLICATION", "PROACTIVE", "RECEIVED",
+    "RECEIVED_BEFORE", "Concept", "Found", "Statement", "compact_mapped", "pre2019_counts", "prose_statements",
+    "sentences", "stat_value",
 ]
 
 
@@ -60,13 +62,37 @@ PROACTIVE = re.compile(
     r"(?<!应)主动公开(?:了)?(?:政府|各类|各项|相关)*信息(?:总数|总量|数)?(?:共计|累计|合计|共|达|为|达到)*"
     r"(?P<n>\d+)\s*(?:余|多)?条"
 )
+# What a body received, in the words reports use; ``what`` holds the words between the verb and the count, so
+# that another subject's application (复议, 来信, a hotline's) can be told apart (``NOT_APPLICATION``). The
+# checker's 收到申请 and the pre-2019 reader's applications.received are these same patterns.
+_WHAT = r"[^,。;\d]"  # inside one clause, no number
+RECEIVED = (
+    # 收到政府信息公开申请3件 / 共受理依申请公开事项1件 / 接收通过邮寄、网络提交的各类…申请共计81件
+    rf"(?:收到|受理|新收|接收|接到|办理)(?P<what>{_WHAT}{{0,25}}?申请{_WHAT}{{0,8}}?)"
+    rf"(?:共计|共|合计|总数|数量)?为?{_N}\s*(?:件|份|个|宗)",
+    # the template's own wording names the applicants: 收到公民、法人和其他组织提交的…申请N件
+    rf"(?:收到|受理)(?P<what>{_WHAT}{{0,4}}?公民、法人(?:和|或|及)其他组织{_WHAT}{{0,20}}?申请)"
+    rf"(?:共计|共|合计)?为?{_N}\s*件",
+)
+# 收到2份以信函形式提出的信息公开申请: the count before what was received
+RECEIVED_BEFORE = rf"(?:收到|受理|接到){_N}\s*(?:件|份|个)(?P<what>{_WHAT}{{0,25}}?)申请"
+# Subjects whose counts share the wording of table 三 (办结, 答复, 受理…件) but are not disclosure applications.
+_OTHER_SUBJECT = re.compile(
+    r"12345|12333|12315|热线|信访|来信来访|工单|诉求|咨询|留言|建议|提案|投诉|举报|政务服务|审批|许可"
+)
+NOT_APPLICATION = re.compile(r"复议|诉讼|来信|" + _OTHER_SUBJECT.pattern)
+# Cases of each kind counted in prose: 行政复议案件共3件 / 处理3件属维持…的行政复议事项 (``what`` as above; it
+# neither holds nor starts a list, so 行政诉讼1件、行政复议2件 does not give 复议 the 1).
+CASE_WORDS = {"review": "行政复议", "litigation": "行政诉讼"}
+CASE_COUNT = {
+    group: (
+        rf"{word}(?:申请|案件|事项)?(?:共计|共|合计)?{_N}\s*(?:件|起|宗|个)",
+        rf"{_N}\s*(?:件|份|起)(?P<what>(?![和及与或]){_GAP}{{0,20}}?){word}",
+    )
+    for group, word in CASE_WORDS.items()
+}
 CONCEPTS: tuple[Concept, ...] = (
-    Concept("收到申请", [
-        rf"(?:收到|受理|新收|接收|办理){_GAP}{{0,16}}?申请(?:共计|共|合计|总数|数量)?为?{_N}件",
-        rf"(?:收到|受理){_N}[份件]{_GAP}{{0,16}}?申请",
-        # the template's own wording names the applicants: 收到公民、法人和其他组织提交的…申请N件
-        rf"(?:收到|受理){_GAP}{{0,4}}?公民、法人(?:和|或|及)其他组织{_GAP}{{0,20}}?申请(?:共计|共|合计)?为?{_N}件",
-    ]),
+    Concept("收到申请", [*RECEIVED, RECEIVED_BEFORE]),
     Concept("自然人申请", [rf"自然人(?:申请|提出)?{_N}件"]),
     Concept("法人或其他组织申请", [rf"法人(?:或|和|及)其他组织(?:申请|提出)?{_N}件"]),
     Concept("上年结转", [rf"(?:上年度?|上一年度?)结转{_GAP}{{0,10}}?{_N}件"]),
@@ -82,11 +108,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("无法提供", [rf"无法提供{_GAP}{{0,4}}?{_N}件"]),
     Concept("不予处理", [rf"不予处理{_GAP}{{0,4}}?{_N}件"]),
     Concept("其他处理", [rf"其他处理{_GAP}{{0,4}}?{_N}件"]),
-    Concept("行政复议", [
-        rf"行政复议(?:案件|申请)?(?:共计|共|合计)?{_N}[件起宗]",
-        rf"(?:收到|受理){_N}[份件起]{_GAP}{{0,16}}?行政复议申请",
-    ]),
-    Concept("行政诉讼", [rf"(?:行政)?诉讼(?:案件)?(?:共计|共|合计)?{_N}[件起宗]"]),
+    Concept("行政复议", CASE_COUNT["review"]),
+    Concept("行政诉讼", CASE_COUNT["litigation"]),
     Concept("制发规范性文件", [rf"(?:制发|印发|出台|制定)(?:了)?(?:行政)?规范性文件(?:共)?{_N}件"]),
     Concept("现行有效规范性文件", [rf"现行有效(?:的)?(?:行政)?规范性文件(?:共)?{_N}件"]),
     Concept("主动公开政府信息", [PROACTIVE.pattern]),  # the same words the pre-2019 reader reads
@@ -137,16 +160,12 @@ _OTHER_YEAR_WORDS = re.compile(r"去年|同比|较上年|比上年|上一年(?!�
 _OTHER_BODY = re.compile(
     r"清理|代表|各单位|各部门|县直|区直|市直|各乡镇|乡镇|公开办|备案|牵头|起草|各地|各县|全省|全国|下属|所属"
 )
-# Subjects whose counts share the wording of table 三 (办结, 答复, 受理…件) but are not disclosure applications.
-_OTHER_SUBJECT = re.compile(
-    r"12345|12333|12315|热线|信访|来信来访|工单|诉求|咨询|留言|建议|提案|投诉|举报|政务服务|审批|许可"
-)
 APPLICATION_CONCEPTS = frozenset({
     "收到申请", "自然人申请", "法人或其他组织申请", "上年结转", "结转下年", "办结", "予以公开及部分公开",
     "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理",
 })
 _APPROX = re.compile(r"(?:近|约|超过?|逾|不到|不足)$")
-_NEGATED_CASES = re.compile(
+NEGATED_CASES = re.compile(
     r"(?:没有|未|无)(?P<mid>[^。;,\d]{0,20}?)"
     r"(?P<kw>行政复议(?:[、和或及与](?:提起)?(?:行政)?诉讼)?|(?:提起)?行政诉讼)"
     r"(?=案件|事项|申请|情况|等|[。;,]|$)"
@@ -220,7 +239,7 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
     found: list[Statement] = []
     for s_start, s_end in _sentences(compact):
         sentence = compact[s_start:s_end]
-        denials = list(_NEGATED_CASES.finditer(sentence))
+        denials = list(NEGATED_CASES.finditer(sentence))
         taken: list[tuple[int, int]] = []
         for concept in CONCEPTS:
             if denials and concept.name in ("行政复议", "行政诉讼"):
@@ -237,8 +256,8 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
                         continue
                     if _mentions_other_year(sentence, m.start(), year):
                         continue
-                    if concept.name == "收到申请" and "行政复议" in m.group(0):
-                        continue
+                    if "what" in pattern.groupindex and NOT_APPLICATION.search(m.group("what")):
+                        continue  # 收到…行政复议申请, 3件…复议: another subject's count
                     if concept.name in APPLICATION_CONCEPTS and _OTHER_SUBJECT.search(sentence):
                         continue  # 12345热线…办结3786件: the cases of a hotline, not disclosure applications
                     raw = parse_number(m.group("n"))
@@ -266,18 +285,10 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
 
 # ------------------------------------------------------------------ the pre-2019 keys
 _PRE_SENTENCE_END = re.compile(r"[。;!?\n]|\s{2,}")
-# Words between 收到 and 申请 that make it another subject's application (a case, a hotline's, an approval).
-_NOT_APPLICATION = re.compile(r"复议|诉讼|来信|" + _OTHER_SUBJECT.pattern)
 _CHANNEL_WORDS = {"letter": "信函", "online": "网上|网络", "in_person": "当面|现场", "fax": "传真"}
 
-# 收到政府信息公开申请3件 / 共收到信息公开申请3件 / 受理政府信息依申请公开30件
-_RECEIVED = re.compile(
-    r"(?:收到|受理|接到|接收)(?P<what>[^,。;\d]{0,25}?申请[^,。;\d]{0,8}?)(?:共计|共|合计)?"
-    + _N
-    + r"\s*(?:件|份|个|宗)"
-)
-# 收到2份以信函形式提出的信息公开申请
-_RECEIVED_BEFORE = re.compile(r"(?:收到|受理|接到)" + _N + r"\s*(?:件|份|个)(?P<what>[^,。;\d]{0,25}?)申请")
+_RECEIVED = tuple(re.compile(p) for p in RECEIVED)
+_RECEIVED_BEFORE = re.compile(RECEIVED_BEFORE)
 _RECEIVED_NONE = (
     re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)(?P<what>[^,。;\d]{0,30}?)申请"),
     re.compile(r"(?:无|没有)(?P<what>[^,。;\d]{0,6}?)依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)"),
@@ -291,22 +302,12 @@ _APPLICATION_DETAILS = {  # counts in the rest of the sentence that states the a
     "applications.completed": re.compile(r"办结" + _N + r"\s*件"),
     "applications.not_this_agency": re.compile(r"不属于本(?:行政)?机关[^,。;\d]{0,8}?" + _N + r"\s*件"),
 }
-# 没有因政府信息公开而被提起的行政复议或行政诉讼: the sentence's other counts are not disclosure cases
-_CASES_NONE_FOR_DISCLOSURE = re.compile(
-    r"(?:没有|无|未)(?:因|涉及)[^,。;]{0,10}?信息公开[^,。;]{0,12}?(?:行政复议|行政诉讼)[^,。;]{0,8}"
-)
 _CASES_BOTH_ZERO = re.compile(
     r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?"
 )
 _CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
-_CASES = {
-    group: (
-        re.compile(r"(?:无|未|没有)(?:收到|受理|发生|产生|出现)?[^,。;\d]{0,15}?" + word + r"(?!纠错|被纠错|败诉)"),
-        re.compile(word + r"(?:申请|案件|事项)?(?:共计|共)?" + _N + r"\s*(?:件|起|宗|个)"),
-        re.compile(_N + r"\s*(?:件|份|起)(?P<what>[^,。;\d]{0,20}?)" + word),
-    )
-    for group, word in (("review", "行政复议"), ("litigation", "行政诉讼"))
-}
+_CASES = {group: tuple(re.compile(p) for p in patterns) for group, patterns in CASE_COUNT.items()}
+_CASE_KIND = {"review": "复议", "litigation": "诉讼"}  # as a denial names it (行政复议和诉讼)
 _DENIED_NONE = re.compile(r"(?:无|没有|未发生)不予公开(?:政府)?信息(?:的)?(?:情况|情形)")
 _RESPONSES_NONE = re.compile(r"(?:不存在|没有|无)[^,。;\d]{0,10}?答复(?:处理)?(?:的)?(?:情况|情形)")
 _NO_FEE = (re.compile(r"(?:未|没有|无)[^。;]{0,25}?(?:收取|收费)"), re.compile(r"免费(?:为|向)申请人"))
@@ -368,12 +369,12 @@ def pre2019_counts(text: str, regions: list[tuple[int, int]]) -> dict[str, list[
 
 
 def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
-    hit = _RECEIVED.search(sent)
-    if hit and _NOT_APPLICATION.search(hit.group("what")):
+    hit = next((m for m in (p.search(sent) for p in _RECEIVED) if m), None)
+    if hit and NOT_APPLICATION.search(hit.group("what")):
         hit = None
     if hit is None:
         before = _RECEIVED_BEFORE.search(sent)
-        if before and not _NOT_APPLICATION.search(before.group("what")):
+        if before and not NOT_APPLICATION.search(before.group("what")):
             hit = before
             for key, words in _CHANNEL_WORDS.items():
                 if re.search(words, before.group("what")):
@@ -390,7 +391,7 @@ def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
         return
     for pattern in _RECEIVED_NONE:
         z = pattern.search(sent)
-        if z and not _NOT_APPLICATION.search(z.group("what")):
+        if z and not NOT_APPLICATION.search(z.group("what")):
             prose.none("applications.received", z, s, "stated as none")
             return
 
@@ -398,11 +399,13 @@ def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
 def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
     if "复议" not in sent and "诉讼" not in sent:
         return
-    if none := _CASES_NONE_FOR_DISCLOSURE.search(sent):
-        for group, word in (("review", "复议"), ("litigation", "诉讼")):
-            if word in none.group():
-                prose.none(f"{group}.total", none, s, "none related to disclosure")
-        return  # other counts in this sentence are not disclosure cases
+    denials = list(NEGATED_CASES.finditer(sent))
+    for none in denials:
+        if "信息公开" in none.group("mid"):  # 没有因政府信息公开而被提起的行政复议或行政诉讼
+            for group, word in _CASE_KIND.items():
+                if word in none.group("kw"):
+                    prose.none(f"{group}.total", none, s, "none related to disclosure")
+            return  # other counts in this sentence are not disclosure cases
     if both := _CASES_BOTH_ZERO.search(sent):
         prose.none("review.total", both, s, "stated as none")
         prose.none("litigation.total", both, s, "stated as none")
@@ -412,11 +415,12 @@ def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
             Found(0, Span(start=s, end=s + len(sent)), "review and litigation given as one combined count")
         )
         return
-    for group, (zero_re, count_re, before_re) in _CASES.items():
-        zero, count, before = zero_re.search(sent), count_re.search(sent), before_re.search(sent)
+    for group, (count_re, before_re) in _CASES.items():
+        count, before = count_re.search(sent), before_re.search(sent)
+        zero = next((m for m in denials if _CASE_KIND[group] in m.group("kw")), None)
         if count:
             prose.count(f"{group}.total", count, s)
-        elif before and not re.search(r"复议|诉讼", before.group("what")):
+        elif before and not NOT_APPLICATION.search(before.group("what")):
             prose.count(f"{group}.total", before, s)
             if "维持" in before.group("what"):
                 prose.count(f"{group}.upheld", before, s, " (all upheld)")

@@ -51,7 +51,8 @@ _MEASURES = (
     "分", "%", "‰",
 )
 _SIZE = ("大类", "小类", "大项", "小项", "大批")
-_MEASURE_RE = "|".join(re.escape(m) for m in sorted({*_SIZE, *_MEASURES}, key=len, reverse=True))
+# Longest unit first, so 个工作日 wins over 个; then by text, so the pattern is the same on every run.
+_MEASURE_RE = "|".join(re.escape(m) for m in sorted({*_SIZE, *_MEASURES}, key=lambda m: (-len(m), m)))
 _APPROX_BETWEEN = "余多"
 # number, then (万/亿)(余/多)(measure)(余/多)(以上/左右)
 _GAP = r"[ \t\u3000]*\n?[ \t\u3000]*"  # PDF text puts spaces (and line ends) between a number and its unit

@@ -4,13 +4,14 @@ The checker compares these statements with the table cells they describe
 (``checks.check_prose_vs_table``, ``checks.check_empty_tables``); the pre-2019
 reader fills its keys from them where no statistics table is printed
 (``reader.pre2019``). Both read received applications and case counts with
-the same patterns (``RECEIVED``, ``CASE_COUNT``, ``NEGATED_CASES``). Each ``Concept`` is a quantity by the phrasings reports
-use for it; a ``Statement`` is one count of a concept, with the span of its
-number in ``Document.text``. What a statement is *about* is decided here,
-once: another year (去年, 2018年), another body or a subset (各乡镇, 代表),
-another subject (a 12345 hotline's cases are not disclosure applications),
-approximate counts (近/约), and a sentence that denies disclosure-related cases
-(没有因政府信息公开…行政复议) states 0 for each kind it names.
+the same patterns (``RECEIVED``, ``CASE_COUNT``, ``NEGATED_CASES``). Each
+``Concept`` is a quantity by the phrasings reports use for it; a ``Statement``
+is one count of a concept, with the span of its number in ``Document.text``.
+What a statement is *about* is decided here, once: another year (去年,
+2018年), another body or a subset (各乡镇, 代表), another subject (a 12345
+hotline's cases are not disclosure applications), approximate counts (近/约),
+and a sentence that denies disclosure-related cases (没有因政府信息公开…行政复议)
+states 0 for each kind it names.
 """
 
 from __future__ import annotations

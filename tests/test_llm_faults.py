@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from llm_answers import ANSWERS, APPLICATIONS, APPLICATIONS_BROKEN, by_title, load_report, row
+from llm_answers import APPLICATIONS, APPLICATIONS_BROKEN, by_title, load_report, row
 from openai_server import OpenAIServer, Reply, schema_title
 
 from extractor.errors import ModelError
@@ -126,12 +126,16 @@ def test_eval_keeps_concurrency_requests_in_flight(tmp_path):
         title = schema_title(request.body)
         return Reply.answer({"claims": [], "figures": []} if title == "ClaimsAnswer" else {}, delay=0.15)
 
-    eval_set = load_eval_set(ROOT / "eval", ["hebei-gxt-2021", "hebei-kjt-2023", "pingtan-zone-2019", "hebei-gxt-2020"])
+    # Each of these reports alone keeps at most 6 requests in flight (5-6 sections), so 8 at once needs
+    # several reports read together: an eval that read them one by one would stop at 6.
+    ids = ["hebei-gxt-2019", "hebei-gxt-2020", "hebei-gxt-2021", "hebei-gxt-2023",
+           "hebei-kjt-2020", "hebei-kjt-2021", "hebei-kjt-2023", "hebei-jyt-2019"]
+    eval_set = load_eval_set(ROOT / "eval", ids)
     with OpenAIServer(answer) as server:
-        settings = settings_for(server, tmp_path, concurrency=4, max_retries=0, use_cache=False)
+        settings = settings_for(server, tmp_path, concurrency=8, max_retries=0, use_cache=False)
         predictions = predict(eval_set, ExtractOptions(engine="llm", llm=settings))
     assert [p.id for p in predictions] == [e.id for e in eval_set.entries]  # manifest order kept
-    assert server.max_in_flight == 4  # reports read at once, together never more than --concurrency
+    assert server.max_in_flight == 8  # reports read at once, together never more than --concurrency
 
 
 def test_cached_answers_cost_no_tokens_and_eval_reports_them_per_report(tmp_path):

@@ -27,9 +27,9 @@ from extractor.document import Span
 from extractor.numbers import Number, as_number, parse_number
 
 __all__ = [
-    "APPLICATION_CONCEPTS", "CASE_COUNT", "CONCEPTS", "NEGATED_CASES", "NOT_APPLICATION", "PROACTIVE", "RECEIVED",
-    "RECEIVED_BEFORE", "Concept", "Found", "Statement", "compact_mapped", "pre2019_counts", "prose_statements",
-    "sentences", "stat_value",
+    "APPLICATION_CONCEPTS", "CASE_COUNT", "CASE_KINDS", "CONCEPTS", "NEGATED_CASES", "NOT_APPLICATION", "PROACTIVE",
+    "RECEIVED", "RECEIVED_BEFORE", "Concept", "Found", "Statement", "compact_mapped", "pre2019_counts",
+    "prose_statements", "sentences", "stat_value",
 ]
 
 
@@ -46,7 +46,7 @@ class Concept:
     """A quantity the prose states, by the phrasings reports use for it; ``stat_label`` is its row label in an
     old statistics table printed in the text, for quantities that have no key of their own."""
 
-    def __init__(self, name: str, patterns: Sequence[str], stat_label: str | None = None) -> None:
+    def __init__(self, name: str, patterns: Sequence[str | re.Pattern[str]], stat_label: str | None = None) -> None:
         self.name = name
         self.patterns = [re.compile(p) for p in patterns]
         self.stat_label = re.compile(stat_label) if stat_label else None
@@ -69,14 +69,14 @@ PROACTIVE = re.compile(
 _WHAT = r"[^,。;\d]"  # inside one clause, no number
 RECEIVED = (
     # 收到政府信息公开申请3件 / 共受理依申请公开事项1件 / 接收通过邮寄、网络提交的各类…申请共计81件
-    rf"(?:收到|受理|新收|接收|接到|办理)(?P<what>{_WHAT}{{0,25}}?申请{_WHAT}{{0,8}}?)"
-    rf"(?:共计|共|合计|总数|数量)?为?{_N}\s*(?:件|份|个|宗)",
+    re.compile(rf"(?:收到|受理|新收|接收|接到|办理)(?P<what>{_WHAT}{{0,25}}?申请{_WHAT}{{0,8}}?)"
+               rf"(?:共计|共|合计|总数|数量)?为?{_N}\s*(?:件|份|个|宗)"),
     # the template's own wording names the applicants: 收到公民、法人和其他组织提交的…申请N件
-    rf"(?:收到|受理)(?P<what>{_WHAT}{{0,4}}?公民、法人(?:和|或|及)其他组织{_WHAT}{{0,20}}?申请)"
-    rf"(?:共计|共|合计)?为?{_N}\s*件",
+    re.compile(rf"(?:收到|受理)(?P<what>{_WHAT}{{0,4}}?公民、法人(?:和|或|及)其他组织{_WHAT}{{0,20}}?申请)"
+               rf"(?:共计|共|合计)?为?{_N}\s*件"),
 )
 # 收到2份以信函形式提出的信息公开申请: the count before what was received
-RECEIVED_BEFORE = rf"(?:收到|受理|接到){_N}\s*(?:件|份|个)(?P<what>{_WHAT}{{0,25}}?)申请"
+RECEIVED_BEFORE = re.compile(rf"(?:收到|受理|接到){_N}\s*(?:件|份|个)(?P<what>{_WHAT}{{0,25}}?)申请")
 # Subjects whose counts share the wording of table 三 (办结, 答复, 受理…件) but are not disclosure applications.
 _OTHER_SUBJECT = re.compile(
     r"12345|12333|12315|热线|信访|来信来访|工单|诉求|咨询|留言|建议|提案|投诉|举报|政务服务|审批|许可"
@@ -84,13 +84,13 @@ _OTHER_SUBJECT = re.compile(
 NOT_APPLICATION = re.compile(r"复议|诉讼|来信|" + _OTHER_SUBJECT.pattern)
 # Cases of each kind counted in prose: 行政复议案件共3件 / 处理3件属维持…的行政复议事项 (``what`` as above; it
 # neither holds nor starts a list, so 行政诉讼1件、行政复议2件 does not give 复议 the 1).
-CASE_WORDS = {"review": "行政复议", "litigation": "行政诉讼"}
+CASE_KINDS = {"review": "复议", "litigation": "诉讼"}  # 行政复议, 行政诉讼; a denial may shorten them (复议和诉讼)
 CASE_COUNT = {
     group: (
-        rf"{word}(?:申请|案件|事项)?(?:共计|共|合计)?{_N}\s*(?:件|起|宗|个)",
-        rf"{_N}\s*(?:件|份|起)(?P<what>(?![和及与或]){_GAP}{{0,20}}?){word}",
+        re.compile(rf"行政{kind}(?:申请|案件|事项)?(?:共计|共|合计)?{_N}\s*(?:件|起|宗|个)"),
+        re.compile(rf"{_N}\s*(?:件|份|起)(?P<what>(?![和及与或]){_GAP}{{0,20}}?)行政{kind}"),
     )
-    for group, word in CASE_WORDS.items()
+    for group, kind in CASE_KINDS.items()
 }
 CONCEPTS: tuple[Concept, ...] = (
     Concept("收到申请", [*RECEIVED, RECEIVED_BEFORE]),
@@ -113,7 +113,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("行政诉讼", CASE_COUNT["litigation"]),
     Concept("制发规范性文件", [rf"(?:制发|印发|出台|制定)(?:了)?(?:行政)?规范性文件(?:共)?{_N}件"]),
     Concept("现行有效规范性文件", [rf"现行有效(?:的)?(?:行政)?规范性文件(?:共)?{_N}件"]),
-    Concept("主动公开政府信息", [PROACTIVE.pattern]),  # the same words the pre-2019 reader reads
+    Concept("主动公开政府信息", [PROACTIVE]),  # the same words the pre-2019 reader reads
     # Rows of the old statistics table that have no canonical key: read from the table in the text.
     Concept(
         "网站公开政府信息", [rf"网站{_GAP}{{0,2}}(?:公开|发布)(?:政府)?信息{_N}条"],
@@ -288,8 +288,6 @@ def prose_statements(text: str, year: int | None = None) -> list[Statement]:
 _PRE_SENTENCE_END = re.compile(r"[。;!?\n]|\s{2,}")
 _CHANNEL_WORDS = {"letter": "信函", "online": "网上|网络", "in_person": "当面|现场", "fax": "传真"}
 
-_RECEIVED = tuple(re.compile(p) for p in RECEIVED)
-_RECEIVED_BEFORE = re.compile(RECEIVED_BEFORE)
 _RECEIVED_NONE = (
     re.compile(r"(?:未|没有)(?:收到|受理|接到|发生)(?P<what>[^,。;\d]{0,30}?)申请"),
     re.compile(r"(?:无|没有)(?P<what>[^,。;\d]{0,6}?)依申请公开(?:政府信息)?(?:的)?(?:情况|事项|申请)"),
@@ -307,8 +305,6 @@ _CASES_BOTH_ZERO = re.compile(
     r"行政复议(?:和|及|与|、)行政诉讼(?:案件)?(?:数量|数)?(?:均为|都为|均是|均)(?:0|零)(?:件|起)?"
 )
 _CASES_COMBINED = re.compile(r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共计|共|合计)\d+\s*(?:件|起)")
-_CASES = {group: tuple(re.compile(p) for p in patterns) for group, patterns in CASE_COUNT.items()}
-_CASE_KIND = {"review": "复议", "litigation": "诉讼"}  # as a denial names it (行政复议和诉讼)
 _DENIED_NONE = re.compile(r"(?:无|没有|未发生)不予公开(?:政府)?信息(?:的)?(?:情况|情形)")
 _RESPONSES_NONE = re.compile(r"(?:不存在|没有|无)[^,。;\d]{0,10}?答复(?:处理)?(?:的)?(?:情况|情形)")
 _NO_FEE = (re.compile(r"(?:未|没有|无)[^。;]{0,25}?(?:收取|收费)"), re.compile(r"免费(?:为|向)申请人"))
@@ -370,11 +366,11 @@ def pre2019_counts(text: str, regions: list[tuple[int, int]]) -> dict[str, list[
 
 
 def _prose_applications(sent: str, s: int, prose: _Prose) -> None:
-    hit = next((m for m in (p.search(sent) for p in _RECEIVED) if m), None)
+    hit = next((m for m in (p.search(sent) for p in RECEIVED) if m), None)
     if hit and NOT_APPLICATION.search(hit.group("what")):
         hit = None
     if hit is None:
-        before = _RECEIVED_BEFORE.search(sent)
+        before = RECEIVED_BEFORE.search(sent)
         if before and not NOT_APPLICATION.search(before.group("what")):
             hit = before
             for key, words in _CHANNEL_WORDS.items():
@@ -403,8 +399,8 @@ def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
     denials = list(NEGATED_CASES.finditer(sent))
     for none in denials:
         if "信息公开" in none.group("mid"):  # 没有因政府信息公开而被提起的行政复议或行政诉讼
-            for group, word in _CASE_KIND.items():
-                if word in none.group("kw"):
+            for group, kind in CASE_KINDS.items():
+                if kind in none.group("kw"):
                     prose.none(f"{group}.total", none, s, "none related to disclosure")
             return  # other counts in this sentence are not disclosure cases
     if both := _CASES_BOTH_ZERO.search(sent):
@@ -416,9 +412,9 @@ def _prose_cases(sent: str, s: int, prose: _Prose) -> None:
             Found(0, Span(start=s, end=s + len(sent)), "review and litigation given as one combined count")
         )
         return
-    for group, (count_re, before_re) in _CASES.items():
+    for group, (count_re, before_re) in CASE_COUNT.items():
         count, before = count_re.search(sent), before_re.search(sent)
-        zero = next((m for m in denials if _CASE_KIND[group] in m.group("kw")), None)
+        zero = next((m for m in denials if CASE_KINDS[group] in m.group("kw")), None)
         if count:
             prose.count(f"{group}.total", count, s)
         elif before and not NOT_APPLICATION.search(before.group("what")):

@@ -4,7 +4,7 @@
 costs only its work); ``run_process`` starts ``python -m extractor`` for what
 only a process shows: signals, ``/dev/stdout``, workers outliving their parent.
 Both give ``returncode``, ``stdout`` and ``stderr``, and neither sees a model
-configured in the developer's environment.
+configured in the developer's environment (``run`` takes one as ``env``).
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ class Done:
     stderr: str
 
 
-def run(*args: str, cwd: Path | None = None) -> Done:
-    """``extractor ARGS`` in this process, as ``main()`` runs it (Ctrl-C handler and working directory restored)."""
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Done:
+    """``extractor ARGS`` in this process, as ``main()`` runs it (Ctrl-C handler and working directory restored);
+    ``env`` is set on top of an environment without model settings."""
     argv, here, sigint = sys.argv, Path.cwd(), signal.getsignal(signal.SIGINT)
-    with CliRunner().isolation(env=dict.fromkeys(_model_env())) as (out, err, _):
+    with CliRunner().isolation(env={**dict.fromkeys(_model_env()), **(env or {})}) as (out, err, _):
         sys.argv = ["extractor", *args]
         try:
             if cwd is not None:

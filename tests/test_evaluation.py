@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from extractor.document import Span
 from extractor.errors import ExitCode, ExtractorError, InputError
@@ -335,11 +335,10 @@ def test_eval_writes_the_run_and_prints_json(tmp_path: Path, fake_pipeline: dict
     assert [json.loads(line)["id"] for line in lines] == ["a", "b"]
 
 
-def test_min_f1_exits_with_findings_code(tmp_path: Path, fake_pipeline: dict[str, Record],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_min_f1_exits_with_findings_code(tmp_path: Path, fake_pipeline: dict[str, Record]) -> None:
     from typer.testing import CliRunner
 
-    from extractor.cli import app, main
+    from extractor.cli import app
 
     root = make_eval_dir(tmp_path / "eval", {"a": GOLD_A})
     fake_pipeline.update(a=record(review_litigation=review(upheld=1, corrected=5, total=6)))  # F1 = 1/3
@@ -349,10 +348,7 @@ def test_min_f1_exits_with_findings_code(tmp_path: Path, fake_pipeline: dict[str
     assert isinstance(result.exception, ExtractorError)
     assert result.exception.exit_code == ExitCode.FINDINGS
     assert "--min-f1" in str(result.exception)
-    monkeypatch.setattr(sys, "argv", ["extractor", *args, "--min-f1", "0.9"])
-    with pytest.raises(SystemExit) as exited:  # the real entry point turns it into exit code 5
-        main()
-    assert exited.value.code == ExitCode.FINDINGS
+    assert run(*args, "--min-f1", "0.9").returncode == ExitCode.FINDINGS  # the real entry point makes it code 5
 
 
 def test_eval_compare_prints_deltas(tmp_path: Path, fake_pipeline: dict[str, Record]) -> None:
@@ -405,7 +401,6 @@ def test_an_unconfigured_model_stops_the_eval_with_its_own_exit_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import extractor.pipeline as pipeline
-    from extractor.cli import main
     from extractor.errors import ModelError
 
     def extract_path(path: str | Path, options: object = None) -> Extraction:
@@ -413,11 +408,8 @@ def test_an_unconfigured_model_stops_the_eval_with_its_own_exit_code(
 
     monkeypatch.setattr(pipeline, "extract_path", extract_path)
     root = make_eval_dir(tmp_path / "eval", {"a": GOLD_A})
-    monkeypatch.setattr(sys, "argv", ["extractor", "eval", "--eval-dir", str(root), "--engine", "llm",
-                                      "--out", str(tmp_path / "run")])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == ExitCode.MODEL
+    done = run("eval", "--eval-dir", str(root), "--engine", "llm", "--out", str(tmp_path / "run"))
+    assert done.returncode == ExitCode.MODEL
     assert not (tmp_path / "run" / "run.json").exists()
 
 

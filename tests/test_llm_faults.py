@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run
 from llm_answers import APPLICATIONS, APPLICATIONS_BROKEN, by_title, load_report, row
 from openai_server import OpenAIServer, Reply, schema_title
 
@@ -100,23 +101,16 @@ def test_the_best_attempt_is_kept_not_the_last(tmp_path):
     assert kept["granted"].commercial == 3 and kept["new_received"].natural_person == 4  # one broken row, not 26
 
 
-def test_a_run_where_every_request_failed_exits_4_with_the_reason(tmp_path, monkeypatch, capsys):
-    import sys
-
-    from extractor.cli import main
-
+def test_a_run_where_every_request_failed_exits_4_with_the_reason(tmp_path):
     def refuse(request):  # noqa: ANN001, ANN202
         return Reply.error(400, "this model does not support the request")
 
     with OpenAIServer(refuse) as server:
         with pytest.raises(ModelError, match=r"every request to the model failed .*\(400\)"):
             read_with_model_sync(*load_report(), settings_for(server, tmp_path))
-        for key, value in {"EXTRACTOR_MODEL": "hand-written", "EXTRACTOR_BASE_URL": server.url, "EXTRACTOR_API_KEY": "k"}.items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "argv", ["extractor", "extract", str(REPORT), "--engine", "llm", "--mode", "tools", "--no-cache"])
-        with pytest.raises(SystemExit) as exited:
-            main()
-    assert exited.value.code == 4 and "every request to the model failed" in capsys.readouterr().err
+        model = {"EXTRACTOR_MODEL": "hand-written", "EXTRACTOR_BASE_URL": server.url, "EXTRACTOR_API_KEY": "k"}
+        done = run("extract", str(REPORT), "--engine", "llm", "--mode", "tools", "--no-cache", env=model)
+    assert done.returncode == 4 and "every request to the model failed" in done.stderr
 
 
 def test_eval_keeps_concurrency_requests_in_flight(tmp_path):

@@ -13,13 +13,16 @@ from extractor.prose import pre2019_counts, prose_statements
 # (sentence, {checker concept: value}, {pre-2019 key: value}) — the quantities the sentence states
 AGREE = [
     ("本年度共收到政府信息公开申请30件。", {"收到申请": 30}, {"applications.received": 30}),
-    ("2020年度我厅共受理依申请公开事项1件,按照申请人要求的方式规范答复。", {"收到申请": 1}, {"applications.received": 1}),
-    ("全区接收通过邮寄、网络提交的各类政府信息公开申请共计81件。", {"收到申请": 81}, {"applications.received": 81}),
+    ("2020年度我厅共受理依申请公开事项1件,按照申请人要求的方式规范答复。", {"收到申请": 1},
+     {"applications.received": 1}),
+    ("全区接收通过邮寄、网络提交的各类政府信息公开申请共计81件。", {"收到申请": 81},
+     {"applications.received": 81}),
     ("全年办理政府信息公开申请218件。", {"收到申请": 218}, {"applications.received": 218}),
     ("本厅收到2份以信函形式提出的信息公开申请。", {"收到申请": 2}, {"applications.received": 2}),
     ("收到公民、法人和其他组织提交的政府信息公开申请15件。", {"收到申请": 15}, {"applications.received": 15}),
     ("本厅处理3件属维持具体行政行为的行政复议事项。", {"行政复议": 3}, {"review.total": 3}),
-    ("共有行政诉讼案件1件、行政复议案件2件。", {"行政复议": 2, "行政诉讼": 1}, {"review.total": 2, "litigation.total": 1}),
+    ("共有行政诉讼案件1件、行政复议案件2件。", {"行政复议": 2, "行政诉讼": 1},
+     {"review.total": 2, "litigation.total": 1}),
     ("没有因政府信息公开而被提起的行政复议或行政诉讼。", {"行政复议": 0, "行政诉讼": 0},
      {"review.total": 0, "litigation.total": 0}),
 ]
@@ -42,7 +45,10 @@ def pre2019(sentence: str) -> dict[str, object]:
     return {key: readings[0].value for key, readings in found.items()}
 
 
-@pytest.mark.parametrize(("sentence", "concepts", "keys"), AGREE, ids=["received", "items-accepted", "list-inside", "handled", "count-first", "template-wording", "review-count-first", "list-of-cases", "denial"])
+@pytest.mark.parametrize(("sentence", "concepts", "keys"), AGREE, ids=[
+    "received", "items-accepted", "list-inside", "handled", "count-first", "template-wording", "review-count-first",
+    "list-of-cases", "denial",
+])
 def test_both_readers_read_the_same_phrasing(sentence: str, concepts: dict[str, int], keys: dict[str, int]) -> None:
     assert checker(sentence) == sorted(concepts.items())
     assert {k: v for k, v in pre2019(sentence).items() if k in keys} == keys
